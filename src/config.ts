@@ -1,0 +1,110 @@
+import { isIP } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "./errors.js";
+
+/** Every setting of `plumb operator`, validated once at start. */
+export interface OperatorConfig {
+  kubeconfig?: string;
+  /** A ServiceAccount token directory (token, ca.crt) used with `server`. */
+  serviceAccountDir?: string;
+  server?: string;
+  listen: { host: string; port: number };
+  /** Only watch Applications in this namespace (default: all). */
+  namespace?: string;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+  /** Applications reconciled in parallel. */
+  concurrency: number;
+  /** Where Git caches and worktrees live (must be writable). */
+  cacheDir: string;
+  gitTimeoutSeconds: number;
+  logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  apiAuth: "kubernetes" | "none";
+  webhookSecret?: string;
+  /** Identity of this replica in the Lease. */
+  identity: string;
+}
+
+/** Flag names (kebab-case); each also reads PLUMB_<FLAG> from the environment. */
+export const OPERATOR_FLAGS = [
+  "kubeconfig", "service-account-dir", "server", "listen", "namespace", "leader-elect", "lease-name",
+  "lease-namespace", "lease-duration", "renew-deadline", "retry-period", "concurrency", "cache-dir",
+  "git-timeout", "log-level", "api-auth", "webhook-secret", "identity",
+] as const;
+
+type Raw = Partial<Record<(typeof OPERATOR_FLAGS)[number], string>>;
+
+/**
+ * Builds the config from flags, then PLUMB_* environment variables, then
+ * defaults. Throws ConfigError with one clear line on anything invalid.
+ * The only place that reads process.env.
+ */
+export function loadOperatorConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const get = (f: (typeof OPERATOR_FLAGS)[number]): string | undefined =>
+    flags[f] ?? env[`PLUMB_${f.toUpperCase().replaceAll("-", "_")}`] ?? undefined;
+  const listen = parseListen(get("listen") ?? "127.0.0.1:8080");
+  const apiAuth = oneOf("api-auth", get("api-auth") ?? "kubernetes", ["kubernetes", "none"] as const);
+  if (apiAuth === "none" && !isLoopback(listen.host)) {
+    throw new ConfigError(`PLUMB_API_AUTH=none is refused unless --listen is a loopback address (got ${listen.host}); use 127.0.0.1`);
+  }
+  const inPod = !!env.KUBERNETES_SERVICE_HOST;
+  const podNamespace = env.POD_NAMESPACE;
+  const cfg: OperatorConfig = {
+    listen,
+    leaderElect: bool("leader-elect", get("leader-elect") ?? "true"),
+    leaseName: get("lease-name") ?? "plumb-leader",
+    leaseNamespace: get("lease-namespace") ?? podNamespace ?? get("namespace") ?? "default",
+    leaseDurationSeconds: int("lease-duration", get("lease-duration") ?? "15", 2, 3600),
+    renewDeadlineSeconds: int("renew-deadline", get("renew-deadline") ?? "10", 1, 3600),
+    retryPeriodSeconds: int("retry-period", get("retry-period") ?? "2", 1, 600),
+    concurrency: int("concurrency", get("concurrency") ?? "8", 1, 256),
+    cacheDir: get("cache-dir") ?? join(inPod ? "/tmp" : tmpdir(), "plumb-cache"),
+    gitTimeoutSeconds: int("git-timeout", get("git-timeout") ?? "60", 1, 3600),
+    logLevel: oneOf("log-level", get("log-level") ?? "info", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const),
+    apiAuth,
+    identity: get("identity") ?? env.POD_NAME ?? env.HOSTNAME ?? `plumb-${process.pid}`,
+  };
+  if (cfg.renewDeadlineSeconds >= cfg.leaseDurationSeconds) {
+    throw new ConfigError(`--renew-deadline (${cfg.renewDeadlineSeconds}s) must be shorter than --lease-duration (${cfg.leaseDurationSeconds}s)`);
+  }
+  const optional = { kubeconfig: get("kubeconfig"), serviceAccountDir: get("service-account-dir"), server: get("server"), namespace: get("namespace"), webhookSecret: get("webhook-secret") };
+  for (const [k, v] of Object.entries(optional)) if (v) (cfg as unknown as Record<string, unknown>)[k] = v;
+  return cfg;
+}
+
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]*):(\d+)$/.exec(text);
+  if (!m) throw new ConfigError(`--listen must be HOST:PORT, got "${text}"`);
+  const port = Number(m[2]);
+  if (port > 65535) throw new ConfigError(`--listen port ${port} is out of range`);
+  return { host: (m[1] || "0.0.0.0").replace(/^\[|\]$/g, ""), port };
+}
+
+/** Whether a listen host is loopback only. */
+export function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}
+
+function int(name: string, text: string, min: number, max: number): number {
+  const n = Number(text.replace(/s$/, ""));
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`--${name} must be an integer between ${min} and ${max}, got "${text}"`);
+  return n;
+}
+
+function bool(name: string, text: string): boolean {
+  if (["true", "1", "yes"].includes(text)) return true;
+  if (["false", "0", "no"].includes(text)) return false;
+  throw new ConfigError(`--${name} must be true or false, got "${text}"`);
+}
+
+function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`--${name} must be one of ${allowed.join(", ")}, got "${text}"`);
+  return text as T;
+}

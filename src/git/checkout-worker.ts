@@ -1,0 +1,60 @@
+/**
+ * Worker thread entry: runs one CheckoutTask (fetch into the bare cache, then
+ * write the tree) off the main thread, because isomorphic-git indexes packs
+ * and inflates objects in JavaScript. Node loads this file as is (compiled
+ * .js, or .ts by type stripping under vitest), so sibling modules are loaded
+ * by URL with this file's own extension and only types are imported statically.
+ */
+import { extname } from "node:path";
+import { parentPort, workerData } from "node:worker_threads";
+import type { CheckoutTask, WorkerMessage } from "./task.js";
+
+type FetchCommit = typeof import("./fetch-commit.js");
+type Materialize = typeof import("./materialize.js");
+type Http = typeof import("./http.js");
+
+const ext = extname(new URL(import.meta.url).pathname);
+const load = (name: string): Promise<unknown> => import(new URL(`./${name}${ext}`, import.meta.url).href);
+const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
+
+const task = workerData as CheckoutTask;
+const [{ ensureCommit }, { materializeTree }, { createHttpClient }] = (await Promise.all([
+  load("fetch-commit"),
+  load("materialize"),
+  load("http"),
+])) as [FetchCommit, Materialize, Http];
+
+let bytes = 0;
+const http = createHttpClient({
+  headers: task.headers,
+  counters: { onRequest: () => post({ type: "request" }), onBytes: (n) => (bytes += n) },
+});
+try {
+  const cache = {};
+  const { fetches } = await ensureCommit({ ...task, http, cache });
+  const written = task.materializeTo
+    ? await materializeTree({ gitdir: task.gitdir, sha: task.sha, dir: task.materializeTo, cache })
+    : undefined;
+  post({ type: "bytes", bytes });
+  post({ type: "done", result: { fetches, ...(written ? { files: written.files } : {}) } });
+} catch (err) {
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    data?: Record<string, unknown>;
+    errors?: Array<{ code?: string }>;
+  };
+  const statusCode = e.data?.statusCode;
+  post({ type: "bytes", bytes });
+  post({
+    type: "error",
+    error: {
+      name: e.name,
+      code: e.code,
+      message: e.message ?? String(err),
+      ...(typeof statusCode === "number" ? { data: { statusCode } } : {}),
+      ...(e.errors ? { errors: e.errors.map((x) => ({ code: x.code })) } : {}),
+    },
+  });
+}

@@ -1,0 +1,167 @@
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { silentLogger } from "../log.js";
+import { authHeaders, secretsOf } from "./auth.js";
+import { BoundedMap } from "./bounded-map.js";
+import { toGitError } from "./classify.js";
+import { hasCommit } from "./fetch-commit.js";
+import { createHttpClient, type HttpCounters } from "./http.js";
+import { KeyedLock } from "./keyed-lock.js";
+import { compactRepoCache, repoCacheDir } from "./repo-cache.js";
+import { resolveOnServer } from "./resolve.js";
+import { runCheckoutTask } from "./run-task.js";
+import { lookupTreeOid } from "./tree-oid.js";
+import type { GitSource, GitSourceOptions, GitStats, RepoCredentials } from "./types.js";
+import { normalizeRepoURL, parseRepoURL } from "./url.js";
+import { WorktreeStore } from "./worktrees.js";
+
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+
+/** A repository as the source works with it: credential-free URL, cache key, auth. */
+interface Target {
+  url: string;
+  key: string;
+  gitdir: string;
+  headers: Record<string, string>;
+  secrets: string[];
+}
+
+/**
+ * Creates Plumb's Git source: cheap revision resolution over ls-refs, one
+ * shallow bare cache per repository (guarded by a per-repository lock),
+ * content-addressed worktrees, fetches in a worker thread, and GitErrors with
+ * stable codes whose messages never carry credentials.
+ */
+export function createGitSource(options: GitSourceOptions): GitSource {
+  const opts = { timeoutMs: 60_000, depth: 1, keepWorktrees: 20, useWorker: true, ...options };
+  const log = opts.logger ?? silentLogger();
+  const locks = new KeyedLock();
+  const worktrees = new WorktreeStore(join(opts.cacheDir, "worktrees"), opts.keepWorktrees);
+  const totals: GitStats = { requests: 0, fetches: 0, bytes: 0 };
+  const counters: HttpCounters = { onRequest: () => totals.requests++, onBytes: (n) => (totals.bytes += n) };
+  /** `repo\0revision` and `repo\0sha` → the ref that resolved them, to fetch by ref and re-resolve in one call. */
+  const refHints = new BoundedMap<string, string>(4096);
+  /** `sha\0path` → tree oid; immutable, so safe to remember. */
+  const treeOids = new BoundedMap<string, string | undefined>(16384);
+  const resolving = new Map<string, Promise<string>>();
+
+  const target = (repoURL: string, credentials: RepoCredentials | undefined): Target => {
+    const parsed = parseRepoURL(repoURL);
+    const creds = { ...parsed.credentials, ...credentials };
+    return {
+      url: parsed.url,
+      key: normalizeRepoURL(parsed.url),
+      gitdir: repoCacheDir(opts.cacheDir, parsed.url),
+      headers: authHeaders(creds),
+      secrets: secretsOf(creds),
+    };
+  };
+
+  const report = (kind: "resolve" | "fetch", repoURL: string, started: number, error?: string): void =>
+    opts.onOperation?.({ kind, repoURL, durationMs: performance.now() - started, ...(error ? { error } : {}) });
+
+  async function resolve(t: Target, revision: string): Promise<string> {
+    const started = performance.now();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), opts.timeoutMs);
+    const deadline = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener("abort", () => reject(new Error("deadline"))),
+    );
+    try {
+      const http = createHttpClient({ headers: t.headers, signal: abort.signal, counters });
+      const preferRef = refHints.get(`${t.key}\0${revision}`);
+      const found = await Promise.race([resolveOnServer({ url: t.url, revision, http, preferRef }), deadline]);
+      if (found.ref) {
+        refHints.set(`${t.key}\0${revision}`, found.ref);
+        refHints.set(`${t.key}\0${found.sha}`, found.ref);
+      }
+      log.debug({ repo: t.key, revision, sha: found.sha, durationMs: performance.now() - started }, "resolved revision");
+      report("resolve", t.key, started);
+      return found.sha;
+    } catch (err) {
+      const action = `resolving revision "${revision}" of`;
+      const e = toGitError(err, { action, url: t.url, secrets: t.secrets, timedOut: abort.signal.aborted, timeoutMs: opts.timeoutMs });
+      log.warn({ repo: t.key, revision, code: e.code, error: e.message }, "resolving revision failed");
+      report("resolve", t.key, started, e.code);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Fetches `sha` into the repository's cache (caller holds its lock), optionally writing its tree. */
+  async function fetch(t: Target, sha: string, materializeTo?: string): Promise<void> {
+    await compactRepoCache(t.gitdir);
+    const started = performance.now();
+    try {
+      const task = { gitdir: t.gitdir, url: t.url, headers: t.headers, sha, depth: opts.depth };
+      const ref = refHints.get(`${t.key}\0${sha}`);
+      const result = await runCheckoutTask(
+        { ...task, ...(ref ? { ref } : {}), ...(materializeTo ? { materializeTo } : {}) },
+        { useWorker: opts.useWorker, timeoutMs: opts.timeoutMs, counters },
+      );
+      totals.fetches += result.fetches;
+      const durationMs = Math.round(performance.now() - started);
+      log.info({ repo: t.key, revision: sha, fetches: result.fetches, files: result.files, durationMs }, "checked out commit");
+      report("fetch", t.key, started);
+    } catch (err) {
+      const timedOut = (err as { name?: string } | undefined)?.name === "TimeoutError";
+      const action = `fetching commit ${sha.slice(0, 12)} from`;
+      const e = toGitError(err, { action, url: t.url, secrets: t.secrets, timedOut, timeoutMs: opts.timeoutMs });
+      log.warn({ repo: t.key, revision: sha, code: e.code, error: e.message }, "fetch failed");
+      report("fetch", t.key, started, e.code);
+      throw e;
+    }
+  }
+
+  const source: GitSource = {
+    async resolveRevision(req) {
+      const t = target(req.repoURL, req.credentials);
+      const revision = req.revision?.trim() || "HEAD";
+      const auth = createHash("sha256").update(t.headers.Authorization ?? "").digest("hex");
+      const key = `${t.key}\0${revision}\0${auth}`;
+      let pending = resolving.get(key);
+      if (!pending) {
+        pending = resolve(t, revision).finally(() => resolving.delete(key));
+        resolving.set(key, pending);
+      }
+      return pending;
+    },
+
+    async checkout(req) {
+      const t = target(req.repoURL, req.credentials);
+      const sha = FULL_SHA.test(req.revision) ? req.revision.toLowerCase() : await source.resolveRevision(req);
+      const cached = await worktrees.find(sha);
+      if (cached) return { dir: cached };
+      return locks.run(t.key, async () => {
+        const raced = await worktrees.find(sha);
+        if (raced) return { dir: raced };
+        const tmp = await worktrees.tempPath(sha);
+        try {
+          await fetch(t, sha, tmp);
+          return { dir: await worktrees.publish(tmp, sha) };
+        } catch (err) {
+          await worktrees.discard(tmp);
+          throw err;
+        }
+      });
+    },
+
+    async treeOid(req) {
+      const t = target(req.repoURL, req.credentials);
+      const sha = req.sha.toLowerCase();
+      const memo = `${sha}\0${req.path.split("/").filter((p) => p && p !== ".").join("/")}`;
+      if (treeOids.has(memo)) return treeOids.get(memo);
+      return locks.run(t.key, async () => {
+        const cache = {};
+        if (!(await hasCommit({ gitdir: t.gitdir, sha, cache }))) await fetch(t, sha);
+        const oid = await lookupTreeOid({ gitdir: t.gitdir, sha, path: req.path, cache });
+        treeOids.set(memo, oid);
+        return oid;
+      });
+    },
+
+    stats: () => ({ ...totals }),
+  };
+  return source;
+}

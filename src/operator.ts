@@ -1,0 +1,57 @@
+import { mkdirSync } from "node:fs";
+import type { OperatorConfig } from "./config.js";
+import type { Logger } from "./log.js";
+import { createGitSource } from "./git/index.js";
+import { KubeAppStore } from "./kube/app-store.js";
+import { KubeCluster } from "./kube/cluster.js";
+import { loadKubeConfig } from "./kube/config.js";
+import { Discovery } from "./kube/discovery.js";
+import { LiveCache } from "./kube/live-cache.js";
+import { ObjectClient } from "./kube/objects.js";
+import { RestClient } from "./kube/rest.js";
+import type { Application } from "./model/application.js";
+import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js";
+import { Controller } from "./sync/controller.js";
+import { DriftMemory } from "./sync/drift-memory.js";
+
+/** The concrete parts of a running operator, built from config. */
+export interface OperatorParts {
+  rest: RestClient;
+  discovery: Discovery;
+  cache: LiveCache;
+  apps: KubeAppStore;
+  controller: Controller;
+  ctx: SyncContext;
+  git: ReturnType<typeof createGitSource>;
+}
+
+/**
+ * Builds the concretes (kube client, discovery, watch caches, Git, the sync
+ * context and controller) without starting anything.
+ */
+export function buildOperator(cfg: OperatorConfig, logger: Logger, metrics: SyncMetrics = noMetrics): OperatorParts {
+  const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, serviceAccountDir: cfg.serviceAccountDir, server: cfg.server });
+  const rest = new RestClient(kc);
+  const discovery = new Discovery(rest);
+  const cache = new LiveCache({ rest, logger });
+  const objects = new ObjectClient({ rest, discovery });
+  const apps = new KubeAppStore({ rest, logger, namespace: cfg.namespace });
+  mkdirSync(cfg.cacheDir, { recursive: true });
+  const git = createGitSource({ cacheDir: cfg.cacheDir, timeoutMs: cfg.gitTimeoutSeconds * 1000, logger });
+  const operatorCluster = new KubeCluster({ objects, discovery, cache });
+  const ctx: SyncContext = {
+    git,
+    clusterFor: (app: Application) =>
+      app.spec.serviceAccountName
+        ? new KubeCluster({ objects: objects.as(`system:serviceaccount:${app.metadata.namespace}:${app.spec.serviceAccountName}`), discovery, cache })
+        : operatorCluster,
+    apps,
+    logger,
+    clock: { now: () => new Date() },
+    metrics,
+    drift: new DriftMemory(),
+    supersedeCheckMs: 3_000,
+  };
+  const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });
+  return { rest, discovery, cache, apps, controller, ctx, git };
+}

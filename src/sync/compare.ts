@@ -1,0 +1,83 @@
+import { compareObjects } from "../diff/index.js";
+import type { Application } from "../model/application.js";
+import { TRACKING_ANNOTATION } from "../model/labels.js";
+import { keyString } from "../model/resource-key.js";
+import { KubeError, PlumbError } from "../errors.js";
+import type { SyncContext } from "./context.js";
+import { appTrackingId, type DesiredObject } from "./desired.js";
+import type { ComparedObject } from "./plan.js";
+import type { ClusterPort } from "./ports.js";
+import { mapLimit } from "./concurrency.js";
+
+/** Error of one object during comparison, naming it and its file. */
+export class ComparisonError extends PlumbError {}
+
+/**
+ * Compares each desired object with the cluster. An object the drift memory
+ * vouches for costs nothing; otherwise a server-side dry-run apply shows what
+ * applying would produce (defaults, webhooks and all), and that is compared
+ * with the live object after normalization, so defaulted fields never count
+ * as drift. A dry-run also validates every object before anything is written.
+ */
+export async function compareWithLive(opts: {
+  ctx: SyncContext;
+  app: Application;
+  cluster: ClusterPort;
+  desired: DesiredObject[];
+}): Promise<ComparedObject[]> {
+  const { ctx, app, cluster, desired } = opts;
+  const creatingNamespaces = new Set(desired.filter((d) => d.key.kind === "Namespace" && d.key.group === "").map((d) => d.key.name));
+  const createNamespace = app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true") ?? false;
+  const compared = await mapLimit(desired, 8, async (d): Promise<ComparedObject> => {
+    const id = driftId(app, d);
+    let live = await cluster.getLive(refOf(d));
+    const owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
+    if (owner && owner !== appTrackingId(app, d.key)) {
+      return { key: d.key, object: d.object, live, inSync: false, conflictWith: owner };
+    }
+    if (live && ctx.drift.vouches(id, d.object, live)) return { key: d.key, object: d.object, live, inSync: true };
+    const kind = await cluster.kindOf(d.object.apiVersion, d.object.kind);
+    if (!kind) return { key: d.key, object: d.object, live, inSync: false }; // CRD arrives in this sync
+    let dry;
+    try {
+      dry = await cluster.apply(d.object, { dryRun: true });
+    } catch (err) {
+      const ns = d.key.namespace;
+      if (!live && err instanceof KubeError && err.status === 404 && (creatingNamespaces.has(ns) || createNamespace)) {
+        return { key: d.key, object: d.object, live, inSync: false }; // its namespace is created in this sync
+      }
+      throw objectError(d, err);
+    }
+    if (live && live.metadata.resourceVersion !== dry.metadata.resourceVersion) {
+      live = await cluster.getLive({ ...refOf(d), fresh: true }); // the watch cache lagged
+    }
+    const { inSync } = compareObjects({ live, desired: dry, ignore: app.spec.ignoreDifferences ?? [] });
+    if (inSync) ctx.drift.remember(id, d.object, live?.metadata.resourceVersion);
+    return { key: d.key, object: d.object, live, inSync };
+  });
+  return compared.map((c, i) => ({ ...c, source: desired[i]!.source }));
+}
+
+/** Identity of an object in the drift memory. */
+export function driftId(app: Application, d: { key: DesiredObject["key"] }): string {
+  return `${app.metadata.namespace}/${app.metadata.name}|${keyString(d.key)}`;
+}
+
+/** The reference of a desired object. */
+export function refOf(d: DesiredObject): { apiVersion: string; kind: string; namespace?: string; name: string } {
+  return { apiVersion: d.object.apiVersion, kind: d.object.kind, namespace: d.object.metadata.namespace, name: d.object.metadata.name };
+}
+
+/** Wraps an API error with the object and file it concerns. */
+export function objectError(d: DesiredObject, err: unknown): PlumbError {
+  const msg = err instanceof Error ? err.message : String(err);
+  const where = `${d.source.file}:${d.source.line}`;
+  return new ComparisonError(`${d.key.kind} ${d.key.namespace ? d.key.namespace + "/" : ""}${d.key.name} (${where}): ${msg}`, {
+    code: err instanceof PlumbError ? err.code : "APIError",
+    data: { key: keyString(d.key), file: d.source.file, line: d.source.line },
+    cause: err,
+    terminal: err instanceof PlumbError ? err.terminal : false,
+  });
+}
+
+export type { ClusterPort };

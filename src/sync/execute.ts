@@ -1,0 +1,107 @@
+import type { Application } from "../model/application.js";
+import type { Health } from "../model/health.js";
+import { keyString } from "../model/resource-key.js";
+import { PlumbError } from "../errors.js";
+import type { SyncContext } from "./context.js";
+import { driftId, objectError } from "./compare.js";
+import { mapLimit } from "./concurrency.js";
+import { waitForHealthy } from "./health-gate.js";
+import type { SyncPlan, SyncTask } from "./plan.js";
+import type { ClusterPort } from "./ports.js";
+import { compareOrder, phaseOf, PHASES } from "./order.js";
+
+/** Rollout failed its health gate. */
+export class HealthCheckError extends PlumbError {
+  readonly health: Health;
+  constructor(message: string, health: Health) {
+    super(message, { code: "HealthCheckFailed" });
+    this.health = health;
+  }
+}
+
+/** A newer commit arrived while a rollout was waiting. */
+export class SupersededError extends PlumbError {
+  constructor() {
+    super("superseded by a newer commit", { code: "Superseded" });
+  }
+}
+
+/** Progress callback: the step and what it waits for. */
+export type ProgressListener = (step: string, health: Health) => void;
+
+/**
+ * Applies a plan step by step. Each step's writes go out together, then the
+ * step must turn Healthy before the next starts (the last one too). An apply
+ * error stops the sync where it is; a Degraded or timed-out gate throws
+ * HealthCheckError; an abort throws SupersededError.
+ */
+export async function applySteps(opts: {
+  ctx: SyncContext;
+  app: Application;
+  cluster: ClusterPort;
+  plan: SyncPlan;
+  timeoutMs: number;
+  signal: AbortSignal;
+  onProgress?: ProgressListener;
+}): Promise<number> {
+  const { ctx, app, cluster, plan, signal } = opts;
+  let written = 0;
+  for (const step of plan.steps) {
+    const writes = step.tasks.filter((t) => t.action === "create" || t.action === "update");
+    if (!writes.length) continue;
+    await mapLimit(writes, 8, (t) => applyOne(ctx, app, cluster, t));
+    written += writes.length;
+    const gate = await waitForHealthy({
+      cluster,
+      tasks: writes,
+      timeoutMs: opts.timeoutMs,
+      signal,
+      onProgress: (h) => opts.onProgress?.(step.name, h),
+    });
+    if (gate.outcome === "superseded") throw new SupersededError();
+    if (gate.outcome === "degraded") throw new HealthCheckError(`${step.name} is Degraded: ${gate.health.message}`, gate.health);
+    if (gate.outcome === "timeout") {
+      throw new HealthCheckError(`${step.name} did not become Healthy within ${Math.round(opts.timeoutMs / 1000)}s: ${gate.health.message}`, gate.health);
+    }
+  }
+  return written;
+}
+
+async function applyOne(ctx: SyncContext, app: Application, cluster: ClusterPort, t: SyncTask): Promise<void> {
+  const d = { key: t.key, object: t.object, source: t.source ?? { file: "(unknown)", line: 0 } };
+  try {
+    const res = await cluster.apply(t.object);
+    ctx.drift.remember(driftId(app, t), t.object, res.metadata.resourceVersion);
+    ctx.metrics.objectWritten(t.key.kind, t.action === "create" ? "create" : "update");
+    ctx.logger.info({ key: keyString(t.key), action: t.action }, "applied");
+  } catch (err) {
+    throw objectError(d, err);
+  }
+}
+
+/** Creates namespaces the app's objects need when `CreateNamespace=true` (never tracked, never pruned). */
+export async function createNamespaces(cluster: ClusterPort, namespaces: Iterable<string>): Promise<void> {
+  for (const name of new Set(namespaces)) {
+    if (!name) continue;
+    const live = await cluster.getLive({ apiVersion: "v1", kind: "Namespace", name });
+    if (!live) await cluster.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+  }
+}
+
+/**
+ * Deletes pruned objects, last-applied first (webhooks before workloads,
+ * namespaces last), each only if its uid is still the one Plumb tracked.
+ */
+export async function prune(opts: { ctx: SyncContext; app: Application; cluster: ClusterPort; plan: SyncPlan }): Promise<number> {
+  const { ctx, app, cluster, plan } = opts;
+  const doomed = plan.prunes
+    .filter((p) => p.action === "prune")
+    .sort((a, b) => compareOrder([PHASES.indexOf(phaseOf(b.key))], [PHASES.indexOf(phaseOf(a.key))]));
+  for (const p of doomed) {
+    await cluster.delete({ apiVersion: p.apiVersion, kind: p.key.kind, namespace: p.key.namespace || undefined, name: p.key.name, ...(p.uid ? { uid: p.uid } : {}) });
+    ctx.drift.forget(driftId(app, p));
+    ctx.metrics.objectWritten(p.key.kind, "prune");
+    ctx.logger.info({ key: keyString(p.key), action: "prune" }, "pruned");
+  }
+  return doomed.length;
+}

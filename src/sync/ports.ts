@@ -1,0 +1,86 @@
+import type { Application, ApplicationStatus } from "../model/application.js";
+import type { KubeObject } from "../model/object.js";
+
+/** Credentials for a Git repository (from `spec.source.secretRef`); never logged. */
+export interface RepoCredentials {
+  username?: string;
+  password?: string;
+  bearerToken?: string;
+}
+
+/** What sync needs from Git (implemented by src/git). */
+export interface GitPort {
+  /** The commit a branch, tag, HEAD or SHA names on the remote, cheaply (ref listing). */
+  resolveRevision(req: { repoURL: string; revision?: string; credentials?: RepoCredentials }): Promise<string>;
+  /** The commit's tree on disk (fetched and materialized once, then cached). */
+  checkout(req: { repoURL: string; revision: string; credentials?: RepoCredentials }): Promise<{ dir: string }>;
+  /** The oid of the tree at `path` in a cached commit; undefined when the path does not exist. */
+  treeOid(req: { repoURL: string; sha: string; path: string }): Promise<string | undefined>;
+}
+
+/** A kind as the API server serves it. */
+export interface KindRef {
+  group: string;
+  version: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+/** What sync needs from the cluster, scoped to one identity (the operator or an app's ServiceAccount). */
+export interface ClusterPort {
+  /** The served kind for an apiVersion/kind, or undefined (e.g. CRD not installed yet). */
+  kindOf(apiVersion: string, kind: string): Promise<KindRef | undefined>;
+  /** Scope from discovery's cache only (pure, for render); refresh with kindOf first. */
+  scopeOf(group: string, kind: string): "Namespaced" | "Cluster" | undefined;
+  /** The live object (watch cache when possible, GET otherwise); undefined when absent. */
+  getLive(ref: { apiVersion: string; kind: string; namespace?: string; name: string; fresh?: boolean }): Promise<KubeObject | undefined>;
+  /** Server-side apply as field manager `plumb`; with dryRun the server persists nothing. */
+  apply(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>;
+  /** Deletes an object if it is still the one with `uid`. */
+  delete(ref: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string }): Promise<void>;
+  /** Calls back whenever a managed object changes; returns an unsubscribe function. */
+  onChange(listener: (obj: KubeObject) => void): () => void;
+}
+
+/** Applications: reading credentials, writing status and Events. */
+export interface AppStorePort {
+  /** Current state of an Application from the informer cache. */
+  get(namespace: string, name: string): Application | undefined;
+  /** Every Application in the cache. */
+  list(): Application[];
+  /** Calls back on every add/update/delete of an Application; returns an unsubscribe function. */
+  subscribe(listener: (type: "add" | "update" | "delete", app: Application) => void): () => void;
+  /** Writes status through the status subresource; a no-op when nothing changed. */
+  writeStatus(app: Application, status: ApplicationStatus): Promise<void>;
+  /** Records a Kubernetes Event on the Application. */
+  recordEvent(app: Application, event: { type: "Normal" | "Warning"; reason: string; message: string }): Promise<void>;
+  /** Reads repository credentials from a Secret in the app's namespace. */
+  repoCredentials(namespace: string, secretName: string): Promise<RepoCredentials>;
+}
+
+/** Clock, injectable for tests. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A caller of the HTTP API, as the API server's TokenReview names it. */
+export interface ApiUser {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Verbs the HTTP API checks on `applications.plumb.dev`. */
+export type ApiVerb = "get" | "update";
+
+/**
+ * Who may use the HTTP API (implemented by src/kube/auth with TokenReview and
+ * SubjectAccessReview): the API never sees Kubernetes, only this port.
+ */
+export interface Authorizer {
+  /** The user a bearer token belongs to; undefined when the token is invalid or expired. */
+  authenticate(token: string): Promise<ApiUser | undefined>;
+  /** Whether the user may `verb` Applications in `namespace`. */
+  allowed(user: ApiUser, verb: ApiVerb, namespace: string): Promise<boolean>;
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { loadOperatorConfig, type OperatorConfig } from "../../src/config.js";
+import { createLogger, type Logger } from "../../src/log.js";
+import { buildOperator, type OperatorParts } from "../../src/operator.js";
+import { KUBECONFIG } from "./kube.js";
+
+/** A Plumb operator running inside the test process. */
+export interface TestOperator extends OperatorParts {
+  config: OperatorConfig;
+  logger: Logger;
+  /** Every log line written so far (JSON text), for secret-leak checks. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the operator in-process against the local cluster, watching only
+ * `namespace` (so parallel test files do not see each other's apps), without
+ * leader election, with its own Git cache directory.
+ */
+export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<TestOperator> {
+  const cacheDir = mkdtempSync(join(tmpdir(), "plumb-test-cache-"));
+  const config = loadOperatorConfig({ kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "10", listen: "127.0.0.1:0", ...opts.flags }, {});
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString("utf8"));
+      if (process.env.PLUMB_TEST_LOGS) process.stderr.write(chunk);
+      cb();
+    },
+  });
+  const logger = createLogger({ level: "debug", destination: sink });
+  const parts = buildOperator(config, logger);
+  await parts.discovery.refresh(true);
+  await parts.apps.start();
+  parts.controller.start();
+  return {
+    ...parts,
+    config,
+    logger,
+    logs,
+    stop: async () => {
+      await parts.controller.stop();
+      await parts.apps.stop();
+      await parts.cache.stop();
+      parts.rest.close();
+      rmSync(cacheDir, { recursive: true, force: true });
+    },
+  };
+}
