@@ -53,8 +53,9 @@ function escapeToken(token: string): string {
  */
 function removePointer(root: KubeObject, pointer: string): void {
   if (pointer === "") {
+    const { name, namespace } = root.metadata;
     for (const field of Object.keys(root)) if (field !== "apiVersion" && field !== "kind") delete root[field];
-    root.metadata = { name: root.metadata.name, namespace: root.metadata.namespace };
+    root.metadata = namespace === undefined ? { name } : { name, namespace };
     return;
   }
   if (!pointer.startsWith("/")) return;

@@ -7,11 +7,10 @@
  */
 import { extname } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
+import type * as FetchCommit from "./fetch-commit.js";
+import type * as Http from "./http.js";
+import type * as Materialize from "./materialize.js";
 import type { CheckoutTask, WorkerMessage } from "./task.js";
-
-type FetchCommit = typeof import("./fetch-commit.js");
-type Materialize = typeof import("./materialize.js");
-type Http = typeof import("./http.js");
 
 const ext = extname(new URL(import.meta.url).pathname);
 const load = (name: string): Promise<unknown> => import(new URL(`./${name}${ext}`, import.meta.url).href);
@@ -22,7 +21,7 @@ const [{ ensureCommit }, { materializeTree }, { createHttpClient }] = (await Pro
   load("fetch-commit"),
   load("materialize"),
   load("http"),
-])) as [FetchCommit, Materialize, Http];
+])) as [typeof FetchCommit, typeof Materialize, typeof Http];
 
 let bytes = 0;
 const http = createHttpClient({

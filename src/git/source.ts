@@ -10,6 +10,7 @@ import { KeyedLock } from "./keyed-lock.js";
 import { compactRepoCache, repoCacheDir } from "./repo-cache.js";
 import { resolveOnServer } from "./resolve.js";
 import { runCheckoutTask } from "./run-task.js";
+import { Semaphore } from "./semaphore.js";
 import { lookupTreeOid } from "./tree-oid.js";
 import type { GitSource, GitSourceOptions, GitStats, RepoCredentials } from "./types.js";
 import { normalizeRepoURL, parseRepoURL } from "./url.js";
@@ -33,9 +34,10 @@ interface Target {
  * stable codes whose messages never carry credentials.
  */
 export function createGitSource(options: GitSourceOptions): GitSource {
-  const opts = { timeoutMs: 60_000, depth: 1, keepWorktrees: 20, useWorker: true, ...options };
+  const opts = { timeoutMs: 60_000, depth: 1, keepWorktrees: 20, useWorker: true, maxConcurrentFetches: 4, ...options };
   const log = opts.logger ?? silentLogger();
   const locks = new KeyedLock();
+  const slots = new Semaphore(opts.maxConcurrentFetches);
   const worktrees = new WorktreeStore(join(opts.cacheDir, "worktrees"), opts.keepWorktrees);
   const totals: GitStats = { requests: 0, fetches: 0, bytes: 0 };
   const counters: HttpCounters = { onRequest: () => totals.requests++, onBytes: (n) => (totals.bytes += n) };
@@ -90,7 +92,11 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   }
 
   /** Fetches `sha` into the repository's cache (caller holds its lock), optionally writing its tree. */
-  async function fetch(t: Target, sha: string, materializeTo?: string): Promise<void> {
+  function fetch(t: Target, sha: string, materializeTo?: string): Promise<void> {
+    return slots.run(() => fetchNow(t, sha, materializeTo));
+  }
+
+  async function fetchNow(t: Target, sha: string, materializeTo?: string): Promise<void> {
     await compactRepoCache(t.gitdir);
     const started = performance.now();
     try {

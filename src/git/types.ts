@@ -67,6 +67,8 @@ export interface GitSourceOptions {
   depth?: number;
   /** How many materialized worktrees to keep, default 20. */
   keepWorktrees?: number;
+  /** Fetches running at once across all repositories, default 4; the rest wait their turn. */
+  maxConcurrentFetches?: number;
   /** Run fetch and checkout in a worker thread (default) so the event loop stays responsive. */
   useWorker?: boolean;
   /** Called after every resolve and fetch, for metrics. */

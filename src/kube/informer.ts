@@ -1,4 +1,5 @@
 import { ListWatch, Watch, type KubernetesObject } from "@kubernetes/client-node";
+import { KubeError } from "../errors.js";
 import type { Logger } from "../log.js";
 import type { KubeObject } from "../model/object.js";
 import type { RestClient } from "./rest.js";
@@ -12,6 +13,8 @@ export interface Informer {
   get(name: string, namespace?: string): KubeObject | undefined;
   /** Resolves once the first list has landed. */
   synced: Promise<void>;
+  /** Resolves with the error when the API server forbids the list (RBAC) before the first sync. */
+  denied: Promise<Error>;
   isSynced(): boolean;
   stop(): Promise<void>;
 }
@@ -50,6 +53,8 @@ export function startInformer(opts: {
   let backoff = 500;
   let resolveSynced!: () => void;
   const syncedP = new Promise<void>((r) => (resolveSynced = r));
+  let resolveDenied!: (err: Error) => void;
+  const denied = new Promise<Error>((r) => (resolveDenied = r));
   let listed = false;
   // ListWatch.start() resolves after the list is in the cache (or after a
   // failed list was reported as an error): only the former counts as synced.
@@ -68,6 +73,7 @@ export function startInformer(opts: {
   }
   lw.on("error", (err) => {
     if (stopped) return;
+    if (!synced && err instanceof KubeError && err.status === 403) resolveDenied(err);
     logger.warn({ path, err: (err as Error)?.message, retryMs: backoff }, "watch failed; restarting");
     const wait = backoff;
     backoff = Math.min(backoff * 2, 10_000);
@@ -80,6 +86,7 @@ export function startInformer(opts: {
     list: () => lw.list() as unknown as KubeObject[],
     get: (name, namespace) => lw.get(name, namespace) as unknown as KubeObject | undefined,
     synced: syncedP,
+    denied,
     isSynced: () => synced,
     stop: async () => {
       stopped = true;

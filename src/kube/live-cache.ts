@@ -5,6 +5,8 @@ import { resourcePath, type KindInfo } from "./discovery.js";
 import { startInformer, type Informer, type InformerEvent } from "./informer.js";
 import type { RestClient } from "./rest.js";
 
+const DENIED_RETRY_MS = 300_000;
+
 /** Listener for changes to any object Plumb manages. */
 export type LiveListener = (type: InformerEvent, obj: KubeObject) => void;
 
@@ -19,15 +21,22 @@ export class LiveCache {
   #logger: Logger;
   #informers = new Map<string, Informer>();
   #listeners = new Set<LiveListener>();
+  /** Kinds the operator may not list/watch, and when that was last found out. */
+  #denied = new Map<string, number>();
 
   constructor(opts: { rest: RestClient; logger: Logger }) {
     this.#rest = opts.rest;
     this.#logger = opts.logger;
   }
 
-  /** Starts watching a kind (idempotent) and waits for its first list. */
+  /**
+   * Starts watching a kind (idempotent) and waits for its first list. When
+   * RBAC forbids the list, the kind stays unwatched (readers fall back to
+   * GETs) and the watch is tried again after a few minutes.
+   */
   async ensure(info: KindInfo): Promise<void> {
     const key = `${info.group}/${info.kind}`;
+    if (Date.now() - (this.#denied.get(key) ?? -Infinity) < DENIED_RETRY_MS) return;
     let inf = this.#informers.get(key);
     if (!inf) {
       inf = startInformer({
@@ -43,7 +52,13 @@ export class LiveCache {
       });
       this.#informers.set(key, inf);
     }
-    await inf.synced;
+    const denied = await Promise.race([inf.synced.then(() => undefined), inf.denied]);
+    if (denied && this.#informers.get(key) === inf) {
+      this.#informers.delete(key);
+      this.#denied.set(key, Date.now());
+      await inf.stop();
+      this.#logger.warn({ kind: key, err: denied.message }, "cannot watch this kind (grant list/watch to the plumb-controller ClusterRole); reading it with GETs instead");
+    }
   }
 
   /**

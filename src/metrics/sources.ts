@@ -24,5 +24,3 @@ export interface GitOperationSample {
   error?: string;
 }
 
-/** How a webhook request ended, the `result` label of plumb_webhook_requests_total. */
-export type WebhookResult = "accepted" | "ignored" | "unauthorized" | "bad_request" | "too_large" | "disabled";

@@ -186,6 +186,27 @@ describe("checkout of history", () => {
   });
 });
 
+describe("worktrees", () => {
+  it("keeps only the most recently used worktrees and reports each fetch", async () => {
+    const url = await server.createRepo("many");
+    const events: string[] = [];
+    const git = createGitSource({
+      cacheDir: join(cache.dir, `c${sources++}`),
+      keepWorktrees: 2,
+      onOperation: (e) => events.push(`${e.kind}${e.error ? ` ${e.error}` : ""}`),
+    });
+    const dirs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sha = await server.commit("many", { files: { "n.yaml": `n: ${i}\n` } });
+      dirs.push((await git.checkout({ repoURL: url, revision: sha })).dir);
+    }
+    await expect(stat(dirs[0]!)).rejects.toThrow();
+    expect(await readFile(join(dirs[1]!, "n.yaml"), "utf8")).toBe("n: 1\n");
+    expect(await readFile(join(dirs[2]!, "n.yaml"), "utf8")).toBe("n: 2\n");
+    expect(events).toEqual(["fetch", "fetch", "fetch"]);
+  });
+});
+
 describe("treeOid", () => {
   it("tells whether a path changed between commits", async () => {
     const url = await server.createRepo("trees");
