@@ -10,8 +10,9 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
-      "no-console": ["error", { allow: [] }],
+      "no-console": "error",
     },
   },
   { files: ["src/cli/**", "bench/**", "test/**", "hack/**"], rules: { "no-console": "off" } },
+  { files: ["**/*.mjs", "**/*.js"], languageOptions: { globals: { URL: "readonly", process: "readonly", console: "readonly" } } },
 );

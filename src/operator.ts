@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import type { OperatorConfig } from "./config.js";
 import type { Logger } from "./log.js";
-import { createGitSource } from "./git/index.js";
+import { createGitSource, type GitOperationEvent } from "./git/index.js";
 import { KubeAppStore } from "./kube/app-store.js";
 import { KubeCluster } from "./kube/cluster.js";
 import { loadKubeConfig } from "./kube/config.js";
@@ -29,7 +29,12 @@ export interface OperatorParts {
  * Builds the concretes (kube client, discovery, watch caches, Git, the sync
  * context and controller) without starting anything.
  */
-export function buildOperator(cfg: OperatorConfig, logger: Logger, metrics: SyncMetrics = noMetrics): OperatorParts {
+export function buildOperator(
+  cfg: OperatorConfig,
+  logger: Logger,
+  metrics: SyncMetrics = noMetrics,
+  hooks: { onGitOperation?: (event: GitOperationEvent) => void } = {},
+): OperatorParts {
   const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, serviceAccountDir: cfg.serviceAccountDir, server: cfg.server });
   const rest = new RestClient(kc);
   const discovery = new Discovery(rest);
@@ -37,7 +42,7 @@ export function buildOperator(cfg: OperatorConfig, logger: Logger, metrics: Sync
   const objects = new ObjectClient({ rest, discovery });
   const apps = new KubeAppStore({ rest, logger, namespace: cfg.namespace });
   mkdirSync(cfg.cacheDir, { recursive: true });
-  const git = createGitSource({ cacheDir: cfg.cacheDir, timeoutMs: cfg.gitTimeoutSeconds * 1000, logger });
+  const git = createGitSource({ cacheDir: cfg.cacheDir, timeoutMs: cfg.gitTimeoutSeconds * 1000, logger, ...(hooks.onGitOperation ? { onOperation: hooks.onGitOperation } : {}) });
   const operatorCluster = new KubeCluster({ objects, discovery, cache });
   const ctx: SyncContext = {
     git,

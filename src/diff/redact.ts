@@ -4,8 +4,9 @@ import { LAST_APPLIED_ANNOTATION } from "./normalize.js";
 
 /** Stands for a Secret value that is the same on both sides (or only on one). */
 export const REDACTED = "+++redacted+++";
-/** Stand for a Secret value that differs between live and desired. */
+/** Stands for the live side of a Secret value that differs between live and desired. */
 export const REDACTED_LIVE = "+++redacted-old+++";
+/** Stands for the desired side of a Secret value that differs between live and desired. */
 export const REDACTED_DESIRED = "+++redacted-new+++";
 
 const SECRET_MAPS = ["data", "stringData"] as const;

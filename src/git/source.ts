@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { silentLogger } from "../log.js";
 import { authHeaders, secretsOf } from "./auth.js";
 import { BoundedMap } from "./bounded-map.js";
@@ -23,6 +23,10 @@ interface Target {
   url: string;
   key: string;
   gitdir: string;
+  /** Short id of the repository, part of its worktree names. */
+  id: string;
+  /** Repository and credentials, to remember which were proven against the server. */
+  access: string;
   headers: Record<string, string>;
   secrets: string[];
 }
@@ -43,20 +47,28 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const counters: HttpCounters = { onRequest: () => totals.requests++, onBytes: (n) => (totals.bytes += n) };
   /** `repo\0revision` and `repo\0sha` → the ref that resolved them, to fetch by ref and re-resolve in one call. */
   const refHints = new BoundedMap<string, string>(4096);
-  /** `sha\0path` → tree oid; immutable, so safe to remember. */
+  /** `repo\0sha\0path` → tree oid; immutable, so safe to remember. */
   const treeOids = new BoundedMap<string, string | undefined>(16384);
   const resolving = new Map<string, Promise<string>>();
+  /**
+   * Repository+credential pairs the server has accepted in this process. The
+   * caches are shared, so a caller whose credentials were never checked must
+   * prove access (one ls-refs) before it is served from them.
+   */
+  const verified = new BoundedMap<string, true>(4096);
+  const proveAccess = async (t: Target): Promise<void> => {
+    if (!verified.has(t.access)) await resolve(t, "HEAD");
+  };
 
   const target = (repoURL: string, credentials: RepoCredentials | undefined): Target => {
     const parsed = parseRepoURL(repoURL);
     const creds = { ...parsed.credentials, ...credentials };
-    return {
-      url: parsed.url,
-      key: normalizeRepoURL(parsed.url),
-      gitdir: repoCacheDir(opts.cacheDir, parsed.url),
-      headers: authHeaders(creds),
-      secrets: secretsOf(creds),
-    };
+    const gitdir = repoCacheDir(opts.cacheDir, parsed.url);
+    const headers = authHeaders(creds);
+    const auth = createHash("sha256").update(headers.Authorization ?? "").digest("hex");
+    const key = normalizeRepoURL(parsed.url);
+    const id = basename(gitdir).slice(0, 12);
+    return { url: parsed.url, key, gitdir, id, access: `${key}\0${auth}`, headers, secrets: secretsOf(creds) };
   };
 
   const report = (kind: "resolve" | "fetch", repoURL: string, started: number, error?: string): void =>
@@ -73,6 +85,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       const http = createHttpClient({ headers: t.headers, signal: abort.signal, counters });
       const preferRef = refHints.get(`${t.key}\0${revision}`);
       const found = await Promise.race([resolveOnServer({ url: t.url, revision, http, preferRef }), deadline]);
+      verified.set(t.access, true);
       if (found.ref) {
         refHints.set(`${t.key}\0${revision}`, found.ref);
         refHints.set(`${t.key}\0${found.sha}`, found.ref);
@@ -107,6 +120,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         { useWorker: opts.useWorker, timeoutMs: opts.timeoutMs, counters },
       );
       totals.fetches += result.fetches;
+      if (result.fetches > 0) verified.set(t.access, true);
       const durationMs = Math.round(performance.now() - started);
       log.info({ repo: t.key, revision: sha, fetches: result.fetches, files: result.files, durationMs }, "checked out commit");
       report("fetch", t.key, started);
@@ -124,8 +138,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     async resolveRevision(req) {
       const t = target(req.repoURL, req.credentials);
       const revision = req.revision?.trim() || "HEAD";
-      const auth = createHash("sha256").update(t.headers.Authorization ?? "").digest("hex");
-      const key = `${t.key}\0${revision}\0${auth}`;
+      const key = `${t.access}\0${revision}`;
       let pending = resolving.get(key);
       if (!pending) {
         pending = resolve(t, revision).finally(() => resolving.delete(key));
@@ -137,15 +150,23 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     async checkout(req) {
       const t = target(req.repoURL, req.credentials);
       const sha = FULL_SHA.test(req.revision) ? req.revision.toLowerCase() : await source.resolveRevision(req);
-      const cached = await worktrees.find(sha);
-      if (cached) return { dir: cached };
+      const name = `${sha}-${t.id}`;
+      const cached = await worktrees.find(name);
+      if (cached) {
+        await proveAccess(t);
+        return { dir: cached };
+      }
       return locks.run(t.key, async () => {
-        const raced = await worktrees.find(sha);
-        if (raced) return { dir: raced };
-        const tmp = await worktrees.tempPath(sha);
+        const raced = await worktrees.find(name);
+        if (raced) {
+          await proveAccess(t);
+          return { dir: raced };
+        }
+        const tmp = await worktrees.tempPath(name);
         try {
           await fetch(t, sha, tmp);
-          return { dir: await worktrees.publish(tmp, sha) };
+          await proveAccess(t);
+          return { dir: await worktrees.publish(tmp, name) };
         } catch (err) {
           await worktrees.discard(tmp);
           throw err;
@@ -156,11 +177,15 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     async treeOid(req) {
       const t = target(req.repoURL, req.credentials);
       const sha = req.sha.toLowerCase();
-      const memo = `${sha}\0${req.path.split("/").filter((p) => p && p !== ".").join("/")}`;
-      if (treeOids.has(memo)) return treeOids.get(memo);
+      const memo = `${t.key}\0${sha}\0${req.path.split("/").filter((p) => p && p !== ".").join("/")}`;
+      if (treeOids.has(memo)) {
+        await proveAccess(t);
+        return treeOids.get(memo);
+      }
       return locks.run(t.key, async () => {
         const cache = {};
         if (!(await hasCommit({ gitdir: t.gitdir, sha, cache }))) await fetch(t, sha);
+        await proveAccess(t);
         const oid = await lookupTreeOid({ gitdir: t.gitdir, sha, path: req.path, cache });
         treeOids.set(memo, oid);
         return oid;

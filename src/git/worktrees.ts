@@ -2,8 +2,9 @@ import { mkdir, readdir, rename, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
- * Materialized commits on disk, content-addressed: `<root>/<sha>/` holds the
- * full tree of that commit and is shared by every repository and caller.
+ * Materialized commits on disk, content-addressed: `<root>/<name>/` holds the
+ * full tree of one commit (the name is `<name>-<repository id>`, so a SHA
+ * only ever shows a tree fetched from that repository) and is namered by all callers.
  * Trees are built in a temporary directory and renamed into place, so a crash
  * never leaves half a tree; only the most recently used `keep` are kept.
  */
@@ -18,9 +19,9 @@ export class WorktreeStore {
     this.keep = Math.max(1, keep);
   }
 
-  /** The directory of a commit, when it is already materialized (marked as just used). */
-  async find(sha: string): Promise<string | undefined> {
-    const dir = join(this.root, sha);
+  /** The directory of a tree, when it is already materialized (marked as just used). */
+  async find(name: string): Promise<string | undefined> {
+    const dir = join(this.root, name);
     try {
       const now = new Date();
       await utimes(dir, now, now);
@@ -30,23 +31,23 @@ export class WorktreeStore {
     }
   }
 
-  /** A fresh path (not created) to build a commit's tree in. */
-  async tempPath(sha: string): Promise<string> {
+  /** A fresh path (not created) to build a tree in. */
+  async tempPath(name: string): Promise<string> {
     this.cleaned ??= this.removeStaleTemps();
     await this.cleaned;
-    return join(this.root, `.tmp-${sha}-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    return join(this.root, `.tmp-${name}-${process.pid}-${Math.random().toString(36).slice(2)}`);
   }
 
   /** Moves a finished tree into place (or drops it if another caller won) and prunes old trees. */
-  async publish(tmp: string, sha: string): Promise<string> {
-    const dir = join(this.root, sha);
+  async publish(tmp: string, name: string): Promise<string> {
+    const dir = join(this.root, name);
     try {
       await rename(tmp, dir);
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });
-      if ((await this.find(sha)) === undefined) throw err;
+      if ((await this.find(name)) === undefined) throw err;
     }
-    await this.prune(sha);
+    await this.prune(name);
     return dir;
   }
 

@@ -8,6 +8,7 @@ import { explainsOwnDeletion, ruleFor } from "./dispatch.js";
 import { listAt, MalformedField, stringAt } from "./fields.js";
 import { verdict } from "./verdict.js";
 
+/** Ordering helpers: an app's health is the worst of its resources', a fold with worst(). */
 export { healthRank, worseStatus, worst } from "./worst.js";
 
 /**

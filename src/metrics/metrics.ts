@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { SyncMetrics } from "../sync/context.js";
 import { registerCollectors } from "./collectors.js";
 import type { GitOperationSample, MetricsSources } from "./sources.js";

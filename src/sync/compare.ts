@@ -30,7 +30,9 @@ export async function compareWithLive(opts: {
   const createNamespace = app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true") ?? false;
   const compared = await mapLimit(desired, 8, async (d): Promise<ComparedObject> => {
     const id = driftId(app, d);
-    let live = await cluster.getLive(refOf(d));
+    let live = await cluster.getLive(refOf(d)).catch((err: unknown) => {
+      throw objectError(d, err); // e.g. Forbidden: name the object and its file
+    });
     const owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
     if (owner && owner !== appTrackingId(app, d.key)) {
       return { key: d.key, object: d.object, live, inSync: false, conflictWith: owner };

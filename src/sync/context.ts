@@ -1,7 +1,7 @@
 import type { Logger } from "../log.js";
 import type { Application } from "../model/application.js";
 import type { AppStorePort, ClusterPort, Clock, GitPort } from "./ports.js";
-import { DriftMemory } from "./drift-memory.js";
+import type { DriftMemory } from "./drift-memory.js";
 
 /** Counters the sync engine reports; the operator wires them to Prometheus. */
 export interface SyncMetrics {

@@ -82,11 +82,14 @@ export async function diffDesired(opts: {
   /** The tracking id this app writes; objects carrying another are conflicts. */
   ownerOf?: (key: ResourceKey) => string;
   fresh?: boolean;
+  /** Adjusts a desired object once its live object is known (the CLI keeps an owning app's tracking metadata). */
+  prepare?: (desired: KubeObject, live: KubeObject | undefined) => KubeObject;
 }): Promise<DesiredDiff[]> {
   const { cluster, ignore = [] } = opts;
-  return mapLimit(opts.desired, 8, async (d): Promise<DesiredDiff> => {
-    const { apiVersion } = d.object;
-    let live = await cluster.getLive({ ...refOf(d), fresh: opts.fresh ?? false });
+  return mapLimit(opts.desired, 8, async (rendered): Promise<DesiredDiff> => {
+    const { apiVersion } = rendered.object;
+    let live = await cluster.getLive({ ...refOf(rendered), fresh: opts.fresh ?? false });
+    const d = opts.prepare ? { ...rendered, object: opts.prepare(rendered.object, live) } : rendered;
     const owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
     if (opts.ownerOf && owner && owner !== opts.ownerOf(d.key)) {
       return { desired: d, live, diff: { ...entry(d.key, apiVersion, "conflict", undefined, undefined), message: `owned by ${owner}; a sync will not touch it` } };

@@ -1,5 +1,6 @@
 import type { Application } from "../model/application.js";
 import type { Health } from "../model/health.js";
+import type { KubeObject } from "../model/object.js";
 import { keyString } from "../model/resource-key.js";
 import { PlumbError } from "../errors.js";
 import type { SyncContext } from "./context.js";
@@ -46,14 +47,19 @@ export async function applySteps(opts: {
 }): Promise<number> {
   const { ctx, app, cluster, plan, signal } = opts;
   let written = 0;
-  for (const step of plan.steps) {
-    const writes = step.tasks.filter((t) => t.action === "create" || t.action === "update");
-    if (!writes.length) continue;
-    await mapLimit(writes, 8, (t) => applyOne(ctx, app, cluster, t));
+  const isWrite = (t: SyncTask) => t.action === "create" || t.action === "update";
+  const lastWrite = plan.steps.findLastIndex((s) => s.tasks.some(isWrite));
+  // every step up to the last one that writes is gated, unchanged objects
+  // included: wave 1 never lands before wave 0 is Healthy
+  for (const step of plan.steps.slice(0, lastWrite + 1)) {
+    const writes = step.tasks.filter(isWrite);
+    const applied = await mapLimit(writes, 8, (t) => applyOne(ctx, app, cluster, t));
     written += writes.length;
+    const gated = step.tasks.filter((t) => t.action !== "conflict");
     const gate = await waitForHealthy({
       cluster,
-      tasks: writes,
+      tasks: gated,
+      minVersions: new Map(applied.map((res, i) => [keyString(writes[i]!.key), res.metadata] as const)),
       timeoutMs: opts.timeoutMs,
       signal,
       onProgress: (h) => opts.onProgress?.(step.name, h),
@@ -67,13 +73,14 @@ export async function applySteps(opts: {
   return written;
 }
 
-async function applyOne(ctx: SyncContext, app: Application, cluster: ClusterPort, t: SyncTask): Promise<void> {
+async function applyOne(ctx: SyncContext, app: Application, cluster: ClusterPort, t: SyncTask): Promise<KubeObject> {
   const d = { key: t.key, object: t.object, source: t.source ?? { file: "(unknown)", line: 0 } };
   try {
     const res = await cluster.apply(t.object);
     ctx.drift.remember(driftId(app, t), t.object, res.metadata.resourceVersion);
     ctx.metrics.objectWritten(t.key.kind, t.action === "create" ? "create" : "update");
     ctx.logger.info({ key: keyString(t.key), action: t.action }, "applied");
+    return res;
   } catch (err) {
     throw objectError(d, err);
   }

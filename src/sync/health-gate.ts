@@ -21,6 +21,8 @@ export type GateResult =
 export async function waitForHealthy(opts: {
   cluster: ClusterPort;
   tasks: SyncTask[];
+  /** Versions the apply returned: an older cached object is not judged (the watch lags the write). */
+  minVersions?: Map<string, { generation?: number; resourceVersion?: string }>;
   timeoutMs: number;
   signal: AbortSignal;
   onProgress?: (health: Health) => void;
@@ -31,6 +33,8 @@ export async function waitForHealthy(opts: {
     const verdicts = await Promise.all(
       tasks.map(async (t) => {
         const live = await cluster.getLive({ apiVersion: t.object.apiVersion, kind: t.object.kind, namespace: t.object.metadata.namespace, name: t.object.metadata.name });
+        const min = opts.minVersions?.get(keyString(t.key));
+        if (live && min && isOlder(live, min)) return { status: "Progressing" as const, message: `${t.key.kind}/${t.key.name}: waiting for the applied version to be observed` };
         const h = assessHealth(live);
         return { ...h, message: h.message ? `${t.key.kind}/${t.key.name}: ${h.message}` : "" };
       }),
@@ -68,4 +72,10 @@ export async function waitForHealthy(opts: {
     unsubscribe();
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+function isOlder(live: KubeObject, min: { generation?: number; resourceVersion?: string }): boolean {
+  if (min.generation !== undefined && live.metadata.generation !== undefined) return live.metadata.generation < min.generation;
+  const a = Number(live.metadata.resourceVersion), b = Number(min.resourceVersion);
+  return Number.isFinite(a) && Number.isFinite(b) && a < b;
 }

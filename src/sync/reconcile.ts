@@ -103,6 +103,11 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
     facts = { ...facts, deployedRevision: applied ? source.revision : app.status?.sync?.revision, sync: applied && source.revision === head ? "Synced" : target.rollback && applied ? "Synced" : "OutOfSync", ...observed };
     if (!wrote) delete facts.operation;
     if (target.rollback) facts.rolledBack = { from: target.rollback.from, to: source.revision };
+    const prevOp = app.status?.operationState;
+    if (!wrote && prevOp?.phase === "Failed" && prevOp.revision === source.revision && facts.health.status !== "Healthy") {
+      // the failed rollout of this revision still stands: keep saying so
+      facts.failure = { reason: "HealthCheckFailed", message: prevOp.message ?? "rollout failed", terminal: false };
+    }
     if (conflicts.length) {
       const c = conflicts[0]!;
       facts.failure = { reason: "Conflict", message: `${c.key.kind} ${c.key.namespace}/${c.key.name} is owned by ${c.conflictWith}; not touching it (${conflicts.length} conflict(s))`, terminal: false };

@@ -71,6 +71,17 @@ describe("credentials", () => {
     expect(logged).not.toContain(Buffer.from(`alice:${wrong}`).toString("base64"));
   });
 
+  it("does not serve a caller with wrong credentials from a cache another caller filled", async () => {
+    const git = createGitSource({ cacheDir: cacheDir() });
+    const good = { username: "alice", password: PASSWORD };
+    const bad = { username: "alice", password: "guess" };
+    await git.checkout({ repoURL: url, revision: sha, credentials: good });
+    expect(await git.treeOid({ repoURL: url, sha, path: ".", credentials: good })).toBeDefined();
+    expect((await gitErrorOf(git.checkout({ repoURL: url, revision: sha, credentials: bad }))).code).toBe("AuthFailed");
+    expect((await gitErrorOf(git.checkout({ repoURL: url, revision: sha }))).code).toBe("AuthFailed");
+    expect((await gitErrorOf(git.treeOid({ repoURL: url, sha, path: ".", credentials: bad }))).code).toBe("AuthFailed");
+  });
+
   it("reports missing credentials as AuthFailed", async () => {
     const git = createGitSource({ cacheDir: cacheDir() });
     const err = await gitErrorOf(git.resolveRevision({ repoURL: url, revision: "main" }));
@@ -137,14 +148,17 @@ describe("server faults", () => {
     ["in a worker thread", true],
     ["in process", false],
   ])("reports a hanging server as GitTimeout (%s)", async (_label, useWorker) => {
-    const git = createGitSource({ cacheDir: cacheDir(), timeoutMs: 500, useWorker });
+    const dir0 = cacheDir();
+    const git = createGitSource({ cacheDir: dir0, timeoutMs: 500, useWorker });
     await server.setFault("hang");
     const resolveErr = await gitErrorOf(git.resolveRevision({ repoURL: url, revision: "main" }));
     expect(resolveErr.code).toBe("GitTimeout");
     const checkoutErr = await gitErrorOf(git.checkout({ repoURL: url, revision: sha }));
     expect(checkoutErr.code).toBe("GitTimeout");
     await server.setFault(null);
-    const { dir } = await git.checkout({ repoURL: url, revision: sha });
+    // A patient source on the same cache: the aborted fetch left nothing broken behind.
+    const patient = createGitSource({ cacheDir: dir0, useWorker });
+    const { dir } = await patient.checkout({ repoURL: url, revision: sha });
     expect(await readFile(join(dir, "cm.yaml"), "utf8")).toBe("kind: ConfigMap\n");
   });
 

@@ -72,4 +72,22 @@ describe("assessHealth", () => {
     const role = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "reader", namespace: "team-a" }, rules: [] };
     expect(assessHealth(role)).toEqual({ status: "Healthy", message: "Role exists" });
   });
+
+  it("is Unknown when a phase is not a string", () => {
+    const pod = loadFixture("pod-healthy.yaml");
+    (pod.status as Record<string, unknown>).phase = 42;
+    expect(assessHealth(pod)).toEqual({ status: "Unknown", message: "Cannot assess health: status.phase is not a string" });
+  });
+
+  it("is Unknown when spec.paused is not a boolean", () => {
+    const deployment = loadFixture("deployment-healthy.yaml");
+    (deployment.spec as Record<string, unknown>).paused = "true";
+    expect(assessHealth(deployment)).toEqual({ status: "Unknown", message: "Cannot assess health: spec.paused is not a boolean" });
+  });
+
+  it("is Unknown when annotations are not a map", () => {
+    const pvc = loadFixture("persistentvolumeclaim-pending.yaml");
+    (pvc.metadata as Record<string, unknown>).annotations = ["volume.kubernetes.io/selected-node"];
+    expect(assessHealth(pvc)).toEqual({ status: "Unknown", message: "Cannot assess health: metadata.annotations is not an object" });
+  });
 });

@@ -56,4 +56,19 @@ describe("HorizontalPodAutoscaler edge cases", () => {
       message: "Waiting for the autoscaler: Initializing: waiting for metrics",
     });
   });
+
+  it.each([
+    ["ScalingActive", "InvalidSelector", "the HPA target's scale is missing a selector"],
+    ["ScalingActive", "AmbiguousSelector", "pods by selector app=web are controlled by multiple HPAs: [guestbook/web guestbook/web-2]"],
+    ["ScalingActive", "InvalidMetricSourceType", "the HPA was unable to compute the replica count: unrecognized metric source type"],
+    ["AbleToScale", "FailedUpdateScale", "the HPA controller was unable to update the target scale: conflict"],
+  ])("is Degraded when %s is False because %s", (type, reason, message) => {
+    const hpa = loadFixture("horizontalpodautoscaler-healthy.yaml");
+    const conditions = (hpa.status as { conditions: Record<string, unknown>[] }).conditions;
+    Object.assign(conditions.find((c) => c.type === type)!, { status: "False", reason, message });
+    expect(assessHealth(hpa)).toEqual({
+      status: "Degraded",
+      message: `Autoscaler cannot scale: ${type}=False (${reason}: ${message})`,
+    });
+  });
 });

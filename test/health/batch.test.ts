@@ -10,7 +10,7 @@ describe.each(["job", "cronjob"])("%s health", (kind) => {
   });
 });
 
-describe("Job edge cases", () => {
+describe("Job and CronJob edge cases", () => {
   it("counts succeeded pods without a completions target for a work-queue Job", () => {
     const job = loadFixture("job-running.yaml");
     delete (job.spec as Record<string, unknown>).completions;
@@ -30,5 +30,11 @@ describe("Job edge cases", () => {
     const job = loadFixture("job-complete.yaml");
     (job.spec as Record<string, unknown>).suspend = true;
     expect(assessHealth(job).status).toBe("Healthy");
+  });
+
+  it("says when a CronJob last ran even if no run has succeeded yet", () => {
+    const cronJob = loadFixture("cronjob-healthy.yaml");
+    delete (cronJob.status as Record<string, unknown>).lastSuccessfulTime;
+    expect(assessHealth(cronJob)).toEqual({ status: "Healthy", message: "CronJob last scheduled at 2025-05-06T02:00:00Z" });
   });
 });

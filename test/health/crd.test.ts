@@ -16,4 +16,10 @@ describe("CustomResourceDefinition edge cases", () => {
     (crd.status as { conditions: unknown[] }).conditions.pop();
     expect(assessHealth(crd)).toEqual({ status: "Progressing", message: "Waiting for the CRD to be established" });
   });
+
+  it("waits for a CRD that is Established but has not reported NamesAccepted", () => {
+    const crd = loadFixture("customresourcedefinition-established.yaml");
+    (crd.status as { conditions: unknown[] }).conditions.shift();
+    expect(assessHealth(crd)).toEqual({ status: "Progressing", message: "Waiting for the CRD to be established" });
+  });
 });

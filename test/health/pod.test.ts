@@ -46,4 +46,19 @@ describe("Pod health", () => {
     container!.state.terminated.exitCode = 137;
     expect(assessHealth(pod).message).toBe('Pod failed: container "report" terminated (OOMKilled, exit code 137)');
   });
+
+  it("says a container restarted once in the singular", () => {
+    const pod = loadFixture("pod-restarted-not-ready.yaml");
+    (pod.status as { containerStatuses: Record<string, unknown>[] }).containerStatuses[0]!.restartCount = 1;
+    expect(assessHealth(pod).message).toContain("restarted 1 time, last");
+  });
+
+  it("does not invent a last exit when the kubelet no longer knows how a restarted container ended", () => {
+    const pod = loadFixture("pod-restarted-not-ready.yaml");
+    (pod.status as { containerStatuses: Record<string, unknown>[] }).containerStatuses[0]!.lastState = {};
+    expect(assessHealth(pod)).toEqual({
+      status: "Progressing",
+      message: "Pod is running but not ready: ContainersNotReady: containers with unready status: [web]",
+    });
+  });
 });

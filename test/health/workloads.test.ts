@@ -55,4 +55,11 @@ describe("workload edge cases", () => {
     deployment.metadata.generation = 9;
     expect(assessHealth(deployment).status).toBe("Suspended");
   });
+
+  it("judges a Deployment without metadata.generation, which was not read from a server, by its replica counts", () => {
+    const deployment = loadFixture("deployment-healthy.yaml");
+    delete deployment.metadata.generation;
+    delete (deployment.status as Record<string, unknown>).observedGeneration;
+    expect(assessHealth(deployment)).toEqual({ status: "Healthy", message: "3 of 3 replicas updated and available" });
+  });
 });

@@ -25,7 +25,7 @@ export async function kubectl(args: string[], opts: { input?: string } = {}): Pr
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`kubectl ${args.join(" ")} failed: ${e.stderr || e.message}`);
+    throw new Error(`kubectl ${args.join(" ")} failed: ${e.stderr || e.message}`, { cause: err });
   }
 }
 
