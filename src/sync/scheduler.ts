@@ -98,6 +98,7 @@ export class Scheduler {
     this.#stopped = true;
     for (const st of this.#apps.values()) {
       if (st.timer) clearTimeout(st.timer);
+      st.abort?.abort();
     }
     this.#ready = [];
     if (this.#active > 0) await new Promise<void>((r) => this.#idle.push(r));

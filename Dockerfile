@@ -1,0 +1,35 @@
+# Plumb operator image: Node 24, production dependencies only, non-root.
+#   docker build -t plumb .
+# Stage 1 compiles TypeScript; stage 2 installs production dependencies only
+# (so neither TypeScript, vitest nor the `node` devDependency that pins Node
+# 24 for local work ends up in the image); the final stage copies both.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# --ignore-scripts: the image already has Node 24, so the `node` devDependency
+# must not download its own binary; no other dependency has install scripts.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM ${NODE_IMAGE}
+LABEL org.opencontainers.image.title="plumb" \
+      org.opencontainers.image.description="GitOps continuous-delivery operator for Kubernetes" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# numeric, so runAsNonRoot can verify it; the Git cache lives on /tmp (an emptyDir in deploy/)
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["node", "dist/cli/main.js", "operator"]
