@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
 import { REPO } from "../support/kube.js";
@@ -21,5 +20,4 @@ it("runs the demo story to the end", async () => {
   expect(stdout).toContain("(RolledBack)");
   expect(stdout).toContain("registry.example/guestbook:v2");
   expect(stdout).toContain("stopping what the demo started");
-  expect(join(REPO, "hack/demo.ts")).toBeTruthy();
 }, 420_000);

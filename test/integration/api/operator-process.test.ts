@@ -16,10 +16,11 @@ beforeAll(async () => {
 });
 
 /** `plumb operator` from src/cli/main.ts as its own process, with a clean environment. */
-function startPlumbOperator(env: Record<string, string>) {
+function startPlumbOperator(env: Record<string, string>, flags: Record<string, string> = {}) {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PLUMB_") && !k.startsWith("KUBERNETES_")) clean[k] = v;
-  const args = ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts"), "operator", `--kubeconfig=${KUBECONFIG}`, `--namespace=${ns}`, "--leader-elect=false", "--listen=127.0.0.1:0", `--cache-dir=${mkdtempSync(join(tmpdir(), "plumb-proc-"))}`];
+  const all = { kubeconfig: KUBECONFIG, namespace: ns, "leader-elect": "false", listen: "127.0.0.1:0", "cache-dir": mkdtempSync(join(tmpdir(), "plumb-proc-")), ...flags };
+  const args = ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts"), "operator", ...Object.entries(all).map(([k, v]) => `--${k}=${v}`)];
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...clean, NODE_NO_WARNINGS: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: LogLine[] = [];
   let partial = "";
@@ -60,7 +61,8 @@ describe("plumb operator as a process", () => {
   });
 
   it("refuses bad settings with one line on stderr and exit 2", async () => {
-    const bad = startPlumbOperator({ PLUMB_LISTEN: "0.0.0.0:0", PLUMB_API_AUTH: "none" });
+    const bad = startPlumbOperator({ PLUMB_API_AUTH: "none" }, { listen: "0.0.0.0:0" });
+    setTimeout(() => bad.child.kill("SIGKILL"), 30_000).unref();
     expect(await bad.exited).toBe(2);
     expect(bad.stderr().trim().split("\n")).toHaveLength(1);
     expect(bad.stderr()).toMatch(/PLUMB_API_AUTH=none is refused/);

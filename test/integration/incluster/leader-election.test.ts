@@ -59,7 +59,7 @@ describe("leader election between operator processes", () => {
     a = start("op-a");
     await a.waitForLog("acquired leadership");
     b = start("op-b");
-    await b.waitForLog("operator started");
+    await b.waitForLog("waiting to acquire leadership");
     const rev = await git.commit("web", { files: { "cm.yaml": configMapYAML("settings", { v: "1" }) } });
     await applyApplication({ namespace: ns, name: "web", spec: { source: { repoURL }, destination: { namespace: ns }, interval: "1s", syncPolicy: { automated: { prune: true, selfHeal: true } } } });
     await waitForReady(ns, "web", rev);
@@ -110,7 +110,7 @@ describe("leader election between operator processes", () => {
     await waitForApp(ns, "stuck", (app) => /waiting for/.test(app.status?.health?.message ?? ""), { what: "stuck rollout waiting on its health gate" });
     const began = Date.now();
     c.child.kill("SIGTERM");
-    const exit = await Promise.race([c.exited, new Promise<undefined>((r) => setTimeout(r, 60_000))]);
+    const exit = await Promise.race([c.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
     const ms = Date.now() - began;
     console.log(`SIGTERM during a health gate (rollout timeout 10m): leader exited after ${ms} ms`);
     expect(exit?.code).toBe(0);
