@@ -34,7 +34,8 @@ export class ObjectClient {
   }
 
   async #info(ref: ObjectRef): Promise<KindInfo> {
-    const info = await this.discovery.lookup(ref.apiVersion, ref.kind);
+    // a miss right after a CRD in the same sync turned Established: look again, now
+    const info = (await this.discovery.lookup(ref.apiVersion, ref.kind)) ?? (await this.discovery.refresh(true), await this.discovery.lookup(ref.apiVersion, ref.kind));
     if (!info) {
       throw new KubeError(`the server does not serve ${ref.kind} in ${ref.apiVersion}; is its CRD installed?`, {
         code: "UnknownKind",

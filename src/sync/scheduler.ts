@@ -150,7 +150,8 @@ export class Scheduler {
     if (result.outcome === "failed" && !result.terminal) {
       const retry = this.#retryOf(key);
       st.attempts++;
-      if (st.attempts <= retry.limit) delay = Math.min(retry.baseMs * retry.factor ** (st.attempts - 1), retry.maxMs);
+      // never longer than the interval: a newer commit must not wait out a long backoff
+      if (st.attempts <= retry.limit) delay = Math.min(retry.baseMs * retry.factor ** (st.attempts - 1), retry.maxMs, delay);
     } else {
       st.attempts = 0;
     }

@@ -71,6 +71,12 @@ describe("leader election between operator processes", () => {
     expect(reconciles(b)).toBe(0);
     expect(writes(b)).toBe(0);
     expect(b.count("acquired leadership")).toBe(0);
+    // both replicas serve the probes
+    for (const p of [a, b]) {
+      const url = String((await p.waitForLog("HTTP API listening")).url);
+      expect((await fetch(`${url}/healthz`)).status, `${p.identity} /healthz`).toBe(200);
+      expect((await fetch(`${url}/readyz`)).status, `${p.identity} /readyz`).toBe(200);
+    }
   });
 
   it("moves leadership to the standby after the Lease expires when the leader is SIGKILLed", async () => {

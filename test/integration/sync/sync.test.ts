@@ -154,3 +154,40 @@ describe("sync", () => {
     }
   });
 });
+
+describe("sync with CRDs and kubectl", () => {
+  it("installs a CRD and its custom resource from one commit, waiting until the CRD is Established", async () => {
+    const group = `${ns.replace(/[^a-z0-9]/g, "")}.example.com`;
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.${group}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+`;
+    const repoURL = await git.createRepo("crd");
+    const rev = await git.commit("crd", { files: { "crd.yaml": crd, "widget.yaml": `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n` } });
+    await applyApplication({ namespace: ns, name: "crd", spec: { source: { repoURL }, destination: { namespace: ns }, interval: "2s", syncPolicy: automated } });
+    await waitForReady(ns, "crd", rev);
+    const w = await getJSON<{ spec: { size: number } }>([`widgets.${group}`, "w1", "-n", ns]);
+    expect(w?.spec.size).toBe(3);
+    // kubectl wait understands the Ready condition
+    const out = await kubectl(["wait", "--for=condition=Ready", `applications.plumb.dev/crd`, "-n", ns, "--timeout=30s"]);
+    expect(out).toContain("condition met");
+    await kubectl(["delete", "crd", `widgets.${group}`, "--wait=false"]);
+  });
+});
