@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../src/log.js";
+import type { ReconcileRequest, ReconcileResult } from "../../src/sync/reconcile.js";
+import { Scheduler } from "../../src/sync/scheduler.js";
+
+const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
+
+function harness(opts: { concurrency?: number; result?: ReconcileResult; hold?: boolean } = {}) {
+  const calls: { key: string; req: ReconcileRequest }[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const releases: (() => void)[] = [];
+  const s = new Scheduler({
+    run: async (key, req) => {
+      calls.push({ key, req });
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      if (opts.hold) await new Promise<void>((r) => releases.push(r));
+      else await tick(1);
+      running--;
+      return opts.result ?? { outcome: "synced" };
+    },
+    intervalOf: () => 60_000,
+    retryOf: () => ({ limit: 3, baseMs: 10, factor: 2, maxMs: 100 }),
+    concurrency: opts.concurrency ?? 2,
+    logger: silentLogger(),
+  });
+  return { s, calls, releases, max: () => maxRunning };
+}
+
+describe("Scheduler", () => {
+  it("runs at most `concurrency` apps at once", async () => {
+    const h = harness({ concurrency: 2, hold: true });
+    for (const k of ["a", "b", "c", "d"]) h.s.enqueue(k);
+    await tick();
+    expect(h.calls.map((c) => c.key)).toEqual(["a", "b"]);
+    expect(h.s.depth).toBe(2);
+    h.releases.splice(0).forEach((r) => r());
+    await tick();
+    expect(h.calls.map((c) => c.key)).toEqual(["a", "b", "c", "d"]);
+    h.releases.splice(0).forEach((r) => r());
+    await h.s.stop();
+    expect(h.max()).toBe(2);
+  });
+
+  it("never runs one app twice at once and coalesces requests made meanwhile into one rerun", async () => {
+    const h = harness({ hold: true });
+    h.s.enqueue("a");
+    await tick();
+    h.s.enqueue("a");
+    h.s.enqueue("a", { manual: true });
+    await tick();
+    expect(h.calls).toHaveLength(1);
+    h.releases.splice(0).forEach((r) => r());
+    await tick();
+    expect(h.calls).toHaveLength(2);
+    expect(h.calls[1]!.req.manual).toBe(true);
+    h.releases.splice(0).forEach((r) => r());
+    await h.s.stop();
+  });
+
+  it("aborts a running reconcile for an urgent request", async () => {
+    const h = harness({ hold: true });
+    h.s.enqueue("a");
+    await tick();
+    const signal = h.calls[0]!.req.signal!;
+    expect(signal.aborted).toBe(false);
+    h.s.enqueue("a", { urgent: true });
+    expect(signal.aborted).toBe(true);
+    h.releases.splice(0).forEach((r) => r());
+    await tick();
+    h.releases.splice(0).forEach((r) => r());
+    await h.s.stop();
+  });
+
+  it("retries a transient failure with backoff but not a terminal one", async () => {
+    const transient = harness({ result: { outcome: "failed" } });
+    transient.s.enqueue("a");
+    await tick(80);
+    expect(transient.calls.length).toBeGreaterThanOrEqual(3);
+    await transient.s.stop();
+    const terminal = harness({ result: { outcome: "failed", terminal: true } });
+    terminal.s.enqueue("a");
+    await tick(80);
+    expect(terminal.calls).toHaveLength(1);
+    await terminal.s.stop();
+  });
+});
