@@ -50,13 +50,18 @@ export async function createNamespaces(rest: RestClient, names: readonly string[
   });
 }
 
-/** Deletes every namespace a benchmark run left behind and waits (up to `timeoutMs`) until they are gone. */
-export async function deleteBenchNamespaces(rest: RestClient, opts: { timeoutMs?: number; except?: string } = {}): Promise<number> {
-  const list = await rest.request<{ items: { metadata: { name: string; labels?: Record<string, string> } }[] }>({ method: "GET", path: "/api/v1/namespaces", query: { labelSelector: BENCH_LABEL } });
-  const names = list.items.filter((n) => !opts.except || n.metadata.labels?.[BENCH_LABEL] !== opts.except).map((n) => n.metadata.name);
+/**
+ * Deletes the namespaces of benchmark run `run` (or of every run) and, unless
+ * `wait` is false, waits (up to `timeoutMs`) until they are gone; returns how
+ * many there were.
+ */
+export async function deleteBenchNamespaces(rest: RestClient, opts: { timeoutMs?: number; run?: string; wait?: boolean } = {}): Promise<number> {
+  const labelSelector = opts.run ? `${BENCH_LABEL}=${opts.run}` : BENCH_LABEL;
+  const list = await rest.request<{ items: { metadata: { name: string } }[] }>({ method: "GET", path: "/api/v1/namespaces", query: { labelSelector } });
+  const names = list.items.map((n) => n.metadata.name);
   await mapLimit(names, 8, (name) => rest.request({ method: "DELETE", path: `/api/v1/namespaces/${name}` }).catch(() => undefined));
   const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
-  for (const name of names) {
+  for (const name of opts.wait === false ? [] : names) {
     while (Date.now() < deadline) {
       const gone = await rest.request({ method: "GET", path: `/api/v1/namespaces/${name}` }).then(() => false, (err: unknown) => isNotFound(err));
       if (gone) break;

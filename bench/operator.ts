@@ -52,10 +52,16 @@ export interface BenchOperator {
   stop(): Promise<void>;
 }
 
-/** The operator's entry: the build in dist/ when there is one (as `make bench` builds), else the sources. */
-function entryArgs(): string[] {
-  const dist = join(REPO, "dist/cli/main.js");
-  if (existsSync(dist) && process.env.BENCH_OPERATOR !== "src") return [dist];
+/** Which build of the operator runs: dist/ (what `make bench` builds) or the TypeScript sources. */
+export type OperatorEntry = "dist" | "src";
+
+/** The default entry: dist/ when it has been built, else the sources. */
+export function defaultEntry(): OperatorEntry {
+  return existsSync(join(REPO, "dist/cli/main.js")) ? "dist" : "src";
+}
+
+function entryArgs(entry: OperatorEntry): string[] {
+  if (entry === "dist") return [join(REPO, "dist/cli/main.js")];
   return ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts")];
 }
 
@@ -71,6 +77,7 @@ export async function startBenchOperator(opts: {
   logFile: string;
   logLevel?: string;
   cpuProfileDir?: string;
+  entry?: OperatorEntry;
   flags?: Record<string, string>;
 }): Promise<BenchOperator> {
   const cacheDir = mkdtempSync(join(tmpdir(), "plumb-bench-cache-"));
@@ -90,7 +97,7 @@ export async function startBenchOperator(opts: {
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PLUMB_") && !k.startsWith("KUBERNETES_")) env[k] = v;
   const nodeArgs = opts.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
   if (opts.cpuProfileDir) mkdirSync(opts.cpuProfileDir, { recursive: true });
-  const args = [...nodeArgs, ...entryArgs(), "operator", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
+  const args = [...nodeArgs, ...entryArgs(opts.entry ?? defaultEntry()), "operator", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   mkdirSync(dirname(opts.logFile), { recursive: true });
   const log = createWriteStream(opts.logFile);

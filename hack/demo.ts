@@ -66,15 +66,17 @@ function appStatus(): { sync?: string; health?: string; revision?: string; ready
   return { sync: a.status?.sync?.status, health: a.status?.health?.status, revision: a.status?.sync?.revision, ready: ready?.status, reason: ready?.reason, message: ready?.message };
 }
 
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 120_000): Promise<number> {
+type AppView = ReturnType<typeof appStatus>;
+
+async function waitUntil(what: string, check: (s: AppView) => boolean, timeoutMs = 120_000): Promise<number> {
   const t0 = Date.now();
   let last = "";
   while (Date.now() - t0 < timeoutMs) {
-    let line = "";
+    let line: string;
     try {
       const s = appStatus();
       line = `   sync=${s.sync ?? "-"} health=${s.health ?? "-"} ready=${s.ready ?? "-"}${s.reason ? ` (${s.reason})` : ""} revision=${s.revision?.slice(0, 7) ?? "-"}`;
-      if (check()) {
+      if (check(s)) {
         console.log(line);
         return Date.now() - t0;
       }
@@ -127,6 +129,8 @@ async function main(): Promise<void> {
     }
 
     say(`Application guestbook in namespace ${NS}: automated sync, prune, self-heal, auto-rollback`);
+    // a clean slate: a namespace left by an earlier demo goes first
+    execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, "delete", "namespace", NS, "--ignore-not-found", "--wait=true", "--timeout=120s"], { stdio: "ignore" });
     execFileSync(KUBECTL, ["--kubeconfig", KUBECONFIG, "apply", "-f", "-"], {
       input: JSON.stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: NS } }),
     });
@@ -144,7 +148,7 @@ async function main(): Promise<void> {
         },
       }),
     });
-    const first = await waitUntil("Ready", () => appStatus().ready === "True" && appStatus().revision === v1);
+    const first = await waitUntil("Ready", (s) => s.ready === "True" && s.revision === v1);
     console.log(`   Ready in ${first} ms`);
     show("get", "app", "-n", NS);
     show("get", "deploy,rs,pods,svc,cm", "-n", NS);
@@ -155,14 +159,14 @@ async function main(): Promise<void> {
     const sig = "sha256=" + createHmac("sha256", SECRET).update(body).digest("hex");
     const res = await fetch(`http://127.0.0.1:${PORT}/api/v1/webhooks/git`, { method: "POST", body, headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": sig } });
     console.log(`   webhook answered ${res.status}`);
-    const second = await waitUntil("v2 Ready", () => appStatus().ready === "True" && appStatus().revision === v2);
+    const second = await waitUntil("v2 Ready", (s) => s.ready === "True" && s.revision === v2);
     console.log(`   push → Ready in ${second} ms (rollout of 3 replicas, health-gated)`);
     show("get", "deploy", "web", "-n", NS, "-o", "custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[0].image,READY:.status.readyReplicas");
 
     say("push a broken rollout (v3: pods never become Ready): Plumb detects it and rolls back to v2");
     await git.commit("config", { files: manifests("registry.example/guestbook:v3", { broken: true }), message: "guestbook v3 (broken)" });
     await fetch(`http://127.0.0.1:${PORT}/api/v1/webhooks/git`, { method: "POST", body, headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": sig } });
-    await waitUntil("rollback", () => appStatus().reason === "RolledBack" && appStatus().health === "Healthy", 180_000);
+    await waitUntil("rollback", (s) => s.reason === "RolledBack" && s.health === "Healthy", 180_000);
     show("get", "deploy", "web", "-n", NS, "-o", "custom-columns=NAME:.metadata.name,IMAGE:.spec.template.spec.containers[0].image,READY:.status.readyReplicas");
     show("get", "events", "-n", NS, "--field-selector", "involvedObject.kind=Application", "--sort-by=.lastTimestamp");
 

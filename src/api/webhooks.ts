@@ -51,9 +51,10 @@ export function webhookRoutes(deps: ApiDeps): Router {
       res.status(200).json(event.kind === "ping" ? { provider, message: "pong" } : { provider, message: `event ${event.event} ignored; only pushes refresh applications` });
       return;
     }
-    const refreshed = appsForPush(deps.apps.list(), event.push)
-      .map((app) => ({ namespace: app.metadata.namespace ?? "", name: app.metadata.name }))
-      .filter((a) => deps.request(a.namespace, a.name, { urgent: true }) === "queued");
+    const targets = appsForPush(deps.apps.list(), event.push).map((app) => ({ namespace: app.metadata.namespace ?? "", name: app.metadata.name }));
+    const outcomes = targets.map((a) => deps.request(a.namespace, a.name, { urgent: true }));
+    if (outcomes.includes("not-leader")) throw new HttpError(503, "NotLeader", "this replica does not hold the leader lease; retry (another replica will answer)");
+    const refreshed = targets.filter((_a, i) => outcomes[i] === "queued");
     count(provider, "accepted");
     deps.logger?.info({ provider, repo: event.push.repoURLs[0], ref: event.push.ref, revision: event.push.revision, refreshed: refreshed.length }, "webhook push");
     res.status(202).json({ provider, ...(event.push.ref ? { ref: event.push.ref } : {}), ...(event.push.revision ? { revision: event.push.revision } : {}), refreshed });

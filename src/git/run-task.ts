@@ -1,26 +1,24 @@
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
 import type { ErrorLike } from "./classify.js";
 import { ensureCommit } from "./fetch-commit.js";
 import { createHttpClient, type HttpCounters } from "./http.js";
 import { materializeTree } from "./materialize.js";
 import type { CheckoutTask, CheckoutTaskResult, WorkerMessage } from "./task.js";
-
-/** The worker file next to this module, with this module's extension (.ts under vitest, .js in dist). */
-const WORKER_URL = new URL(`./checkout-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+import { WorkerPool } from "./worker-pool.js";
 
 /** How a task runs: in a worker thread (default) or on the calling thread. */
 export interface RunOptions {
   useWorker: boolean;
   timeoutMs: number;
   counters: HttpCounters;
+  /** Warm workers to reuse (default: a fresh worker per task). */
+  pool?: WorkerPool;
 }
 
 /**
- * Runs a CheckoutTask within the deadline. A worker that overruns is
- * terminated, which also drops its sockets; the cache stays consistent
- * because every file is written atomically. Rejects with an ErrorLike
+ * Runs a CheckoutTask within the deadline. A worker that overruns or fails
+ * is terminated, which also drops its sockets; the cache stays consistent
+ * because every file is written atomically. A worker that succeeded goes
+ * back to the pool. Rejects with an ErrorLike
  * (`name: "TimeoutError"` on the deadline) for toGitError.
  */
 export function runCheckoutTask(task: CheckoutTask, opts: RunOptions): Promise<CheckoutTaskResult> {
@@ -28,28 +26,33 @@ export function runCheckoutTask(task: CheckoutTask, opts: RunOptions): Promise<C
 }
 
 function inWorker(task: CheckoutTask, opts: RunOptions): Promise<CheckoutTaskResult> {
+  const pool = opts.pool ?? new WorkerPool({ idleMs: 0 });
+  const worker = pool.acquire();
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: task });
     let settled = false;
-    const settle = (fn: () => void): void => {
+    const settle = (fn: () => void, reuse = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+      if (reuse) pool.release(worker);
+      else void worker.terminate();
       fn();
     };
     const timer = setTimeout(
       () => settle(() => reject(timeoutError(opts.timeoutMs))),
       opts.timeoutMs,
     );
-    worker.on("message", (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage): void => {
       if (message.type === "request") opts.counters.onRequest();
       else if (message.type === "bytes") opts.counters.onBytes(message.bytes);
-      else if (message.type === "done") settle(() => resolve(message.result));
-      else settle(() => reject(message.error));
-    });
-    worker.on("error", (err) => settle(() => reject(err)));
-    worker.on("exit", (code) => settle(() => reject(new Error(`checkout worker exited with code ${code}`))));
+      else if (message.type === "done") settle(() => resolve(message.result), true);
+      else settle(() => reject(message.error), true);
+    };
+    const onError = (err: Error): void => settle(() => reject(err));
+    const onExit = (code: number): void => settle(() => reject(new Error(`checkout worker exited with code ${code}`)));
+    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+    worker.postMessage(task);
   });
 }
 

@@ -14,6 +14,7 @@ import { Semaphore } from "./semaphore.js";
 import { lookupTreeOid } from "./tree-oid.js";
 import type { GitSource, GitSourceOptions, GitStats, RepoCredentials } from "./types.js";
 import { normalizeRepoURL, parseRepoURL } from "./url.js";
+import { WorkerPool } from "./worker-pool.js";
 import { WorktreeStore } from "./worktrees.js";
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
@@ -42,6 +43,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const log = opts.logger ?? silentLogger();
   const locks = new KeyedLock();
   const slots = new Semaphore(opts.maxConcurrentFetches);
+  const workers = new WorkerPool();
   const worktrees = new WorktreeStore(join(opts.cacheDir, "worktrees"), opts.keepWorktrees);
   const totals: GitStats = { requests: 0, fetches: 0, bytes: 0 };
   const counters: HttpCounters = { onRequest: () => totals.requests++, onBytes: (n) => (totals.bytes += n) };
@@ -117,7 +119,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       const ref = refHints.get(`${t.key}\0${sha}`);
       const result = await runCheckoutTask(
         { ...task, ...(ref ? { ref } : {}), ...(materializeTo ? { materializeTo } : {}) },
-        { useWorker: opts.useWorker, timeoutMs: opts.timeoutMs, counters },
+        { useWorker: opts.useWorker, timeoutMs: opts.timeoutMs, counters, pool: workers },
       );
       totals.fetches += result.fetches;
       if (result.fetches > 0) verified.set(t.access, true);

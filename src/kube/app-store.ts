@@ -21,6 +21,8 @@ export class KubeAppStore implements AppStorePort {
   /** Status we wrote that the watch may not have delivered yet. */
   #written = new Map<string, Application>();
   #creds = new Map<string, { at: number; value: RepoCredentials }>();
+  /** The last status write per app: writes of one app go out one at a time, in call order. */
+  #writing = new Map<string, Promise<void>>();
   readonly namespace: string | undefined;
 
   constructor(opts: { rest: RestClient; logger: Logger; namespace?: string }) {
@@ -74,7 +76,22 @@ export class KubeAppStore implements AppStorePort {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Writes are serialized per app: a progress write still in flight must not
+   * land after (and overwrite) the reconcile's final status.
+   */
   async writeStatus(app: Application, status: ApplicationStatus): Promise<void> {
+    const id = idOf(app);
+    const next = (this.#writing.get(id) ?? Promise.resolve()).catch(() => undefined).then(() => this.#writeStatus(app, status));
+    this.#writing.set(id, next);
+    try {
+      await next;
+    } finally {
+      if (this.#writing.get(id) === next) this.#writing.delete(id);
+    }
+  }
+
+  async #writeStatus(app: Application, status: ApplicationStatus): Promise<void> {
     const current = this.get(app.metadata.namespace ?? "", app.metadata.name) ?? app;
     if (isDeepStrictEqual(current.status ?? {}, status)) return;
     // merge patch: keys that disappeared must be sent as null

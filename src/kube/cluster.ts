@@ -1,6 +1,6 @@
 import type { KubeObject } from "../model/object.js";
 import { splitApiVersion } from "../model/object.js";
-import type { ClusterPort, KindRef } from "../sync/ports.js";
+import type { ClusterPort, KindRef, LiveRef } from "../sync/ports.js";
 import type { Discovery } from "./discovery.js";
 import type { LiveCache } from "./live-cache.js";
 import type { ObjectClient } from "./objects.js";
@@ -31,7 +31,7 @@ export class KubeCluster implements ClusterPort {
     return this.#discovery.scopeOf(group, kind);
   }
 
-  async getLive(ref: { apiVersion: string; kind: string; namespace?: string; name: string; fresh?: boolean }): Promise<KubeObject | undefined> {
+  async getLive(ref: LiveRef): Promise<KubeObject | undefined> {
     const info = await this.#discovery.lookup(ref.apiVersion, ref.kind);
     if (!info) return undefined;
     const ns = info.namespaced ? (ref.namespace ?? "") : "";
@@ -42,8 +42,9 @@ export class KubeCluster implements ClusterPort {
         hit = this.#cache.get(info.group, info.kind, ns, ref.name);
       }
       if (hit && hit !== "unwatched" && versionOf(hit) === info.version) return hit;
+      if (hit === undefined && ref.trustCache) return undefined;
     }
-    return this.#objects.get({ ...ref, namespace: ns || undefined });
+    return this.#objects.get({ apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ns || undefined });
   }
 
   apply(obj: KubeObject, opts: { dryRun?: boolean } = {}): Promise<KubeObject> {
@@ -54,8 +55,8 @@ export class KubeCluster implements ClusterPort {
     await this.#objects.delete(ref);
   }
 
-  onChange(listener: (obj: KubeObject) => void): () => void {
-    return this.#cache.subscribe((_type, obj) => listener(obj));
+  onChange(listener: (obj: KubeObject) => void, keys?: Iterable<string>): () => void {
+    return this.#cache.subscribe((_type, obj) => listener(obj), keys);
   }
 }
 

@@ -61,7 +61,10 @@ export function startLeaderElection(opts: {
   const deadlineMs = cfg.renewDeadlineSeconds * 1000;
   let leader = false;
   let stopped = false;
+  let lost = false;
   let timer: NodeJS.Timeout | undefined;
+  // fires when no renewal succeeded for renewDeadline, even while a request hangs
+  let deadline: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let lastRenewed = 0;
   // when this replica last saw the Lease record change (monotonic ms)
@@ -126,8 +129,10 @@ export function startLeaderElection(opts: {
   };
 
   const lose = (why: string): void => {
+    if (lost || !leader) return;
+    lost = true;
     leader = false;
-    stopped = true;
+    stop();
     log.error({ reason: why }, "leadership lost; stopping reconciliation");
     opts.onStoppedLeading();
   };
@@ -140,10 +145,14 @@ export function startLeaderElection(opts: {
       if (err instanceof LeaseTakenError) return lose(err.message);
       log.warn({ err: (err as Error).message }, leader ? "lease renewal failed" : "lease acquisition failed");
     }
+    if (lost) return;
     if (ok) {
       const was = leader;
       leader = true; // even when stopping meanwhile: release() then hands the Lease back
       lastRenewed = performance.now();
+      clearTimeout(deadline);
+      deadline = setTimeout(() => lose(`no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`), deadlineMs);
+      deadline.unref();
       if (!was && !stopped) {
         log.info("acquired leadership");
         opts.onStartedLeading();
@@ -157,10 +166,10 @@ export function startLeaderElection(opts: {
     timer.unref();
   };
 
-  const stop = (): void => {
+  function stop(): void {
     stopped = true;
-    if (timer) clearTimeout(timer);
-  };
+    clearTimeout(timer);
+  }
 
   log.info("waiting to acquire leadership");
   inFlight = tick();
@@ -170,6 +179,7 @@ export function startLeaderElection(opts: {
     release: async () => {
       stop();
       await inFlight;
+      clearTimeout(deadline);
       if (!leader) return;
       leader = false;
       await releaseLease({ rest, path: `${path}/${cfg.leaseName}`, identity: cfg.identity }).then(

@@ -1,6 +1,7 @@
 import type { Logger } from "../log.js";
 import { APP_LABEL } from "../model/labels.js";
 import type { KubeObject } from "../model/object.js";
+import { keyOf, keyString } from "../model/resource-key.js";
 import { resourcePath, type KindInfo } from "./discovery.js";
 import { startInformer, type Informer, type InformerEvent } from "./informer.js";
 import type { RestClient } from "./rest.js";
@@ -21,6 +22,8 @@ export class LiveCache {
   #logger: Logger;
   #informers = new Map<string, Informer>();
   #listeners = new Set<LiveListener>();
+  /** Listeners of particular objects by keyString: a thousand waiting health gates cost one lookup per event. */
+  #byKey = new Map<string, Set<LiveListener>>();
   /** Kinds the operator may not list/watch, and when that was last found out. */
   #denied = new Map<string, number>();
 
@@ -46,9 +49,7 @@ export class LiveCache {
         kind: info.kind,
         labelSelector: APP_LABEL,
         logger: this.#logger,
-        onEvent: (type, obj) => {
-          for (const l of this.#listeners) l(type, obj);
-        },
+        onEvent: (type, obj) => this.#emit(type, obj),
       });
       this.#informers.set(key, inf);
     }
@@ -72,10 +73,32 @@ export class LiveCache {
     return inf.get(name, namespace || undefined);
   }
 
-  /** Subscribes to changes; returns an unsubscribe function. */
-  subscribe(listener: LiveListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  /** Subscribes to changes (of the objects with these keyStrings only, when given); returns an unsubscribe function. */
+  subscribe(listener: LiveListener, keys?: Iterable<string>): () => void {
+    if (!keys) {
+      this.#listeners.add(listener);
+      return () => this.#listeners.delete(listener);
+    }
+    const wanted = [...new Set(keys)];
+    for (const k of wanted) {
+      let set = this.#byKey.get(k);
+      if (!set) this.#byKey.set(k, (set = new Set()));
+      set.add(listener);
+    }
+    return () => {
+      for (const k of wanted) {
+        const set = this.#byKey.get(k);
+        set?.delete(listener);
+        if (set?.size === 0) this.#byKey.delete(k);
+      }
+    };
+  }
+
+  #emit(type: InformerEvent, obj: KubeObject): void {
+    for (const l of this.#listeners) l(type, obj);
+    if (this.#byKey.size === 0) return;
+    const keyed = this.#byKey.get(keyString(keyOf(obj)));
+    if (keyed) for (const l of [...keyed]) l(type, obj);
   }
 
   /** Number of kinds watched. */

@@ -75,7 +75,12 @@ export class RestClient {
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const h: Record<string, string> = { ...headers, Accept: req.accept ?? "application/json" };
-    if (body !== undefined) h["Content-Type"] = req.contentType ?? "application/json";
+    if (body !== undefined) {
+      h["Content-Type"] = req.contentType ?? "application/json";
+      // Node sends a DELETE body without chunked framing; without a length the
+      // server ignores it (preconditions and all) and reads it as the next request
+      h["Content-Length"] = String(Buffer.byteLength(body));
+    }
     if (req.impersonate) h["Impersonate-User"] = req.impersonate;
     const verb = req.method === "PATCH" && url.searchParams.get("dryRun") ? "DRYRUN" : req.method;
     this.counts[verb] = (this.counts[verb] ?? 0) + 1;

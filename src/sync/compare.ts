@@ -1,5 +1,6 @@
 import { compareObjects } from "../diff/index.js";
 import type { Application } from "../model/application.js";
+import type { KubeObject } from "../model/object.js";
 import { TRACKING_ANNOTATION } from "../model/labels.js";
 import { keyString } from "../model/resource-key.js";
 import { KubeError, PlumbError } from "../errors.js";
@@ -30,13 +31,13 @@ export async function compareWithLive(opts: {
   const createNamespace = app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true") ?? false;
   const compared = await mapLimit(desired, 8, async (d): Promise<ComparedObject> => {
     const id = driftId(app, d);
-    let live = await cluster.getLive(refOf(d)).catch((err: unknown) => {
+    // the watch cache answers for every object Plumb labelled; one it does not
+    // hold is either absent or unlabelled, which the dry-run below tells apart
+    let live = await cluster.getLive({ ...refOf(d), trustCache: true }).catch((err: unknown) => {
       throw objectError(d, err); // e.g. Forbidden: name the object and its file
     });
-    const owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
-    if (owner && owner !== appTrackingId(app, d.key)) {
-      return { key: d.key, object: d.object, live, inSync: false, conflictWith: owner };
-    }
+    const conflict = conflictOf(app, d, live);
+    if (conflict) return conflict;
     if (live && ctx.drift.vouches(id, d.object, live)) return { key: d.key, object: d.object, live, inSync: true };
     const kind = await cluster.kindOf(d.object.apiVersion, d.object.kind);
     if (!kind) return { key: d.key, object: d.object, live, inSync: false }; // CRD arrives in this sync
@@ -50,14 +51,24 @@ export async function compareWithLive(opts: {
       }
       throw objectError(d, err);
     }
-    if (live && live.metadata.resourceVersion !== dry.metadata.resourceVersion) {
-      live = await cluster.getLive({ ...refOf(d), fresh: true }); // the watch cache lagged
+    if (live ? live.metadata.resourceVersion !== dry.metadata.resourceVersion : dry.metadata.resourceVersion) {
+      // the watch cache lagged, or the object exists without Plumb's label
+      live = await cluster.getLive({ ...refOf(d), fresh: true });
+      const late = conflictOf(app, d, live);
+      if (late) return late;
     }
+    if (!live) return { key: d.key, object: d.object, live, inSync: false }; // to be created
     const { inSync } = compareObjects({ live, desired: dry, ignore: app.spec.ignoreDifferences ?? [] });
-    if (inSync) ctx.drift.remember(id, d.object, live?.metadata.resourceVersion);
+    if (inSync) ctx.drift.remember(id, d.object, live);
     return { key: d.key, object: d.object, live, inSync };
   });
   return compared.map((c, i) => ({ ...c, source: desired[i]!.source }));
+}
+
+/** A live object owned by another Application is a conflict, never compared. */
+function conflictOf(app: Application, d: DesiredObject, live: KubeObject | undefined): ComparedObject | undefined {
+  const owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
+  return owner && owner !== appTrackingId(app, d.key) ? { key: d.key, object: d.object, live, inSync: false, conflictWith: owner } : undefined;
 }
 
 /** Identity of an object in the drift memory. */

@@ -43,12 +43,16 @@ export async function applySteps(opts: {
   plan: SyncPlan;
   timeoutMs: number;
   signal: AbortSignal;
+  /** Gate every step even when nothing is written (verifying an interrupted rollout). */
+  gateAll?: boolean;
   onProgress?: ProgressListener;
+  /** Runs the health-gate waits without holding a reconcile slot. */
+  idle?: <T>(wait: () => Promise<T>) => Promise<T>;
 }): Promise<number> {
   const { ctx, app, cluster, plan, signal } = opts;
   let written = 0;
   const isWrite = (t: SyncTask) => t.action === "create" || t.action === "update";
-  const lastWrite = plan.steps.findLastIndex((s) => s.tasks.some(isWrite));
+  const lastWrite = opts.gateAll ? plan.steps.length - 1 : plan.steps.findLastIndex((s) => s.tasks.some(isWrite));
   // every step up to the last one that writes is gated, unchanged objects
   // included: wave 1 never lands before wave 0 is Healthy
   for (const step of plan.steps.slice(0, lastWrite + 1)) {
@@ -56,14 +60,17 @@ export async function applySteps(opts: {
     const applied = await mapLimit(writes, 8, (t) => applyOne(ctx, app, cluster, t));
     written += writes.length;
     const gated = step.tasks.filter((t) => t.action !== "conflict");
-    const gate = await waitForHealthy({
-      cluster,
-      tasks: gated,
-      minVersions: new Map(applied.map((res, i) => [keyString(writes[i]!.key), res.metadata] as const)),
-      timeoutMs: opts.timeoutMs,
-      signal,
-      onProgress: (h) => opts.onProgress?.(step.name, h),
-    });
+    const idle = opts.idle ?? ((wait) => wait());
+    const gate = await idle(() =>
+      waitForHealthy({
+        cluster,
+        tasks: gated,
+        minVersions: new Map(applied.map((res, i) => [keyString(writes[i]!.key), res.metadata] as const)),
+        timeoutMs: opts.timeoutMs,
+        signal,
+        onProgress: (h) => opts.onProgress?.(step.name, h),
+      }),
+    );
     if (gate.outcome === "superseded") throw new SupersededError();
     if (gate.outcome === "degraded") throw new HealthCheckError(`${step.name} is Degraded: ${gate.health.message}`, gate.health);
     if (gate.outcome === "timeout") {
@@ -77,7 +84,7 @@ async function applyOne(ctx: SyncContext, app: Application, cluster: ClusterPort
   const d = { key: t.key, object: t.object, source: t.source ?? { file: "(unknown)", line: 0 } };
   try {
     const res = await cluster.apply(t.object);
-    ctx.drift.remember(driftId(app, t), t.object, res.metadata.resourceVersion);
+    ctx.drift.remember(driftId(app, t), t.object, res);
     ctx.metrics.objectWritten(t.key.kind, t.action === "create" ? "create" : "update");
     ctx.logger.info({ key: keyString(t.key), action: t.action }, "applied");
     return res;

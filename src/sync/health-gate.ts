@@ -1,8 +1,8 @@
 import { assessHealth, worst } from "../health/index.js";
 import type { Health } from "../model/health.js";
 import { keyString } from "../model/resource-key.js";
-import type { KubeObject } from "../model/object.js";
 import type { ClusterPort } from "./ports.js";
+import type { KubeObject } from "../model/object.js";
 import type { SyncTask } from "./plan.js";
 
 /** How a health gate ended. */
@@ -32,9 +32,9 @@ export async function waitForHealthy(opts: {
   const judge = async (): Promise<Health> => {
     const verdicts = await Promise.all(
       tasks.map(async (t) => {
-        const live = await cluster.getLive({ apiVersion: t.object.apiVersion, kind: t.object.kind, namespace: t.object.metadata.namespace, name: t.object.metadata.name });
+        const live = await cluster.getLive({ apiVersion: t.object.apiVersion, kind: t.object.kind, namespace: t.object.metadata.namespace, name: t.object.metadata.name, trustCache: true });
         const min = opts.minVersions?.get(keyString(t.key));
-        if (live && min && isOlder(live, min)) return { status: "Progressing" as const, message: `${t.key.kind}/${t.key.name}: waiting for the applied version to be observed` };
+        if (min && (!live || isOlder(live, min))) return { status: "Progressing" as const, message: `${t.key.kind}/${t.key.name}: waiting for the applied version to be observed` };
         const h = assessHealth(live);
         return { ...h, message: h.message ? `${t.key.kind}/${t.key.name}: ${h.message}` : "" };
       }),
@@ -44,10 +44,7 @@ export async function waitForHealthy(opts: {
   };
   const deadline = Date.now() + opts.timeoutMs;
   let wake: () => void = () => undefined;
-  const unsubscribe = cluster.onChange((obj: KubeObject) => {
-    const k = `${obj.apiVersion.includes("/") ? obj.apiVersion.split("/")[0] : ""}/${obj.kind}/${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
-    if (keys.has(k)) wake();
-  });
+  const unsubscribe = cluster.onChange(() => wake(), keys);
   const onAbort = () => wake();
   signal.addEventListener("abort", onAbort);
   try {

@@ -30,7 +30,7 @@ export async function observeResources(opts: { cluster: ClusterPort; compared: C
   const { cluster, compared, plan } = opts;
   const conflicts = new Set(plan.steps.flatMap((s) => s.tasks).filter((t) => t.action === "conflict").map((t) => keyString(t.key)));
   const desired = await mapLimit(compared, 16, async (c) => {
-    const live = await cluster.getLive({ apiVersion: c.object.apiVersion, kind: c.object.kind, namespace: c.object.metadata.namespace, name: c.object.metadata.name });
+    const live = await cluster.getLive({ apiVersion: c.object.apiVersion, kind: c.object.kind, namespace: c.object.metadata.namespace, name: c.object.metadata.name, trustCache: true });
     const health = assessHealth(live);
     const conflict = conflicts.has(keyString(c.key));
     const synced = !conflict && (c.inSync || (opts.applied && !!live));

@@ -26,20 +26,38 @@ export interface KindRef {
   namespaced: boolean;
 }
 
+/** Which live object to read, and how. */
+export interface LiveRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  fresh?: boolean;
+  trustCache?: boolean;
+}
+
 /** What sync needs from the cluster, scoped to one identity (the operator or an app's ServiceAccount). */
 export interface ClusterPort {
   /** The served kind for an apiVersion/kind, or undefined (e.g. CRD not installed yet). */
   kindOf(apiVersion: string, kind: string): Promise<KindRef | undefined>;
   /** Scope from discovery's cache only (pure, for render); refresh with kindOf first. */
   scopeOf(group: string, kind: string): "Namespaced" | "Cluster" | undefined;
-  /** The live object (watch cache when possible, GET otherwise); undefined when absent. */
-  getLive(ref: { apiVersion: string; kind: string; namespace?: string; name: string; fresh?: boolean }): Promise<KubeObject | undefined>;
+  /**
+   * The live object (watch cache when possible, GET otherwise); undefined when
+   * absent. `fresh` always GETs. `trustCache` answers undefined without a GET
+   * when the kind is watched and the cache lacks the object (it is absent, or
+   * exists without Plumb's label).
+   */
+  getLive(ref: LiveRef): Promise<KubeObject | undefined>;
   /** Server-side apply as field manager `plumb`; with dryRun the server persists nothing. */
   apply(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>;
   /** Deletes an object if it is still the one with `uid`. */
   delete(ref: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string }): Promise<void>;
-  /** Calls back whenever a managed object changes; returns an unsubscribe function. */
-  onChange(listener: (obj: KubeObject) => void): () => void;
+  /**
+   * Calls back whenever a managed object changes (only those whose
+   * `keyString` is in `keys`, when given); returns an unsubscribe function.
+   */
+  onChange(listener: (obj: KubeObject) => void, keys?: Iterable<string>): () => void;
 }
 
 /** Applications: reading credentials, writing status and Events. */

@@ -20,6 +20,11 @@ export interface ReconcileRequest {
   /** Roll back to this commit (API rollback or automatic rollback). */
   rollbackTo?: string;
   signal?: AbortSignal;
+  /**
+   * Runs a long wait (a health gate) without holding a reconcile slot, so
+   * other apps proceed meanwhile; the scheduler provides it.
+   */
+  idle?: <T>(wait: () => Promise<T>) => Promise<T>;
 }
 
 /** How a reconcile ended, for the scheduler. */
@@ -78,16 +83,24 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
     const selfHeal = app.spec.syncPolicy?.automated?.selfHeal ?? true;
     const changedSinceLastSync = source.revision !== app.status?.sync?.revision || app.status?.observedGeneration !== app.metadata.generation;
     const mayApply = !!req.manual || !!target.rollback || (automated && (selfHeal || changedSinceLastSync));
-    if (!plan.inSync && mayApply) {
+    // an operation cut short (superseded by a refresh, a crash) applied its
+    // objects but never saw them healthy: verify it now instead of trusting it
+    const prevRun = app.status?.operationState;
+    const resume = plan.inSync && prevRun?.phase === "Running" && prevRun.revision === source.revision && (automated || !!req.manual);
+    let operated = false;
+    if ((!plan.inSync && mayApply) || resume) {
+      operated = true;
       const trigger: HistoryTrigger = target.rollback ? "Rollback" : req.manual ? "Manual" : "Automated";
-      facts.operation = { phase: "Running", revision: source.revision, message: "syncing", startedAt: started.toISOString(), trigger };
+      facts.operation = { phase: "Running", revision: source.revision, message: resume ? "verifying an interrupted rollout" : "syncing", startedAt: resume && prevRun?.startedAt ? prevRun.startedAt : started.toISOString(), trigger };
+      // recorded before the first write, so an interruption is visible and resumable
+      await ctx.apps.writeStatus(app, nextStatus(app.status, { ...facts, sync: "OutOfSync", health: { status: "Progressing", message: facts.operation.message } }, ctx.clock.now()));
       const stopWatching = watchForNewerCommit({ ctx, app, head, pinned: target.rollback, signal: req.signal });
       try {
         if (app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true")) {
           await stage("ApplyFailed", () => createNamespaces(cluster, desired.map((d) => d.key.namespace)));
         }
         const written = await stage("ApplyFailed", () =>
-          applySteps({ ctx, app, cluster, plan, timeoutMs: durationMs(app.spec.rollout?.timeout, 300_000), signal: stopWatching.signal, onProgress: (step, h) => void progress(ctx, app, facts, step, h) }),
+          applySteps({ ctx, app, cluster, plan, gateAll: resume, timeoutMs: durationMs(app.spec.rollout?.timeout, 300_000), signal: stopWatching.signal, ...(req.idle ? { idle: req.idle } : {}), onProgress: (step, h) => void progress(ctx, app, facts, step, h) }),
         );
         const pruned = await stage("PruneFailed", () => prune({ ctx, app, cluster, plan }));
         wrote = written + pruned > 0;
@@ -101,7 +114,7 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
     const observed = await observeResources({ cluster, compared, plan, applied: wrote || plan.inSync });
     const applied = plan.inSync || (facts.operation?.phase === "Succeeded" && conflicts.length === 0);
     facts = { ...facts, deployedRevision: applied ? source.revision : app.status?.sync?.revision, sync: applied && source.revision === head ? "Synced" : target.rollback && applied ? "Synced" : "OutOfSync", ...observed };
-    if (!wrote) delete facts.operation;
+    if (!operated) delete facts.operation;
     if (target.rollback) facts.rolledBack = { from: target.rollback.from, to: source.revision };
     const prevOp = app.status?.operationState;
     if (!wrote && prevOp?.phase === "Failed" && prevOp.revision === source.revision && facts.health.status !== "Healthy") {

@@ -28,14 +28,21 @@ interface AppState {
 /**
  * The work queue: level-based (a request only names an app; the reconcile
  * re-reads everything), one reconcile per app at a time, at most
- * `concurrency` apps at once, each app re-checked every interval (with
- * jitter, so a thousand apps do not poll in lockstep) and retried with
- * exponential backoff after transient failures.
+ * `concurrency` apps working at once, each app re-checked every interval
+ * (with jitter, so a thousand apps do not poll in lockstep) and retried with
+ * exponential backoff after transient failures. A reconcile waiting on a
+ * rollout gives its slot back meanwhile (`ReconcileRequest.idle`), so slow
+ * rollouts never starve the apps behind them; resumed ones come first.
  */
 export class Scheduler {
   #apps = new Map<string, AppState>();
   #ready: string[] = [];
+  /** Slots held (reconciles working, not waiting). */
+  #busy = 0;
+  /** Reconciles in progress, waiting or not. */
   #active = 0;
+  /** Reconciles whose wait ended, queued for a slot ahead of new work. */
+  #resuming: (() => void)[] = [];
   #stopped = false;
   #idle: (() => void)[] = [];
   readonly concurrency: number;
@@ -63,9 +70,14 @@ export class Scheduler {
     return this.#ready.length;
   }
 
-  /** Apps reconciling right now. */
+  /** Apps reconciling right now (including those waiting on a rollout). */
   get active(): number {
     return this.#active;
+  }
+
+  /** Apps reconciling right now that wait on a rollout without holding a slot. */
+  get waiting(): number {
+    return this.#active - this.#busy - this.#resuming.length;
   }
 
   /** Asks for a reconcile of `key` as soon as a slot is free. */
@@ -75,7 +87,8 @@ export class Scheduler {
     st.pending = merge(st.pending, req);
     if (st.timer) clearTimeout(st.timer);
     st.timer = undefined;
-    if (req.urgent && st.running) st.abort?.abort();
+    // "refresh": the rollout is cut short only if the head really moved (see target.ts)
+    if (req.urgent && st.running) st.abort?.abort(REFRESH);
     if (!st.running && !this.#ready.includes(key)) this.#ready.push(key);
     this.#pump();
   }
@@ -101,6 +114,10 @@ export class Scheduler {
       st.abort?.abort();
     }
     this.#ready = [];
+    for (const resume of this.#resuming.splice(0)) {
+      this.#busy++;
+      resume();
+    }
     if (this.#active > 0) await new Promise<void>((r) => this.#idle.push(r));
   }
 
@@ -111,7 +128,11 @@ export class Scheduler {
   }
 
   #pump(): void {
-    while (!this.#stopped && this.#active < this.concurrency && this.#ready.length) {
+    while (this.#busy < this.concurrency && this.#resuming.length) {
+      this.#busy++;
+      this.#resuming.shift()!();
+    }
+    while (!this.#stopped && this.#busy < this.concurrency && this.#ready.length) {
       const key = this.#ready.shift()!;
       const st = this.#apps.get(key);
       if (!st || st.running) continue;
@@ -125,19 +146,34 @@ export class Scheduler {
     st.running = true;
     st.abort = new AbortController();
     this.#active++;
+    this.#busy++;
     let result: ReconcileResult = { outcome: "failed" };
     try {
-      result = await this.#run(key, { ...(req.manual ? { manual: true } : {}), ...(req.rollbackTo ? { rollbackTo: req.rollbackTo } : {}), signal: st.abort.signal });
+      const idle = <T>(wait: () => Promise<T>) => this.#idleWhile(wait);
+      result = await this.#run(key, { ...(req.manual ? { manual: true } : {}), ...(req.rollbackTo ? { rollbackTo: req.rollbackTo } : {}), signal: st.abort.signal, idle });
     } catch (err) {
       this.#logger.error({ app: key, err: (err as Error).message }, "reconcile crashed");
     } finally {
       st.running = false;
       st.abort = undefined;
       this.#active--;
+      this.#busy--;
     }
     if (this.#apps.get(key) === st) this.#after(key, st, result);
     if (this.#active === 0) for (const r of this.#idle.splice(0)) r();
     this.#pump();
+  }
+
+  /** Runs `wait` with this reconcile's slot given back; takes a slot again (ahead of new work) afterwards. */
+  async #idleWhile<T>(wait: () => Promise<T>): Promise<T> {
+    this.#busy--;
+    this.#pump();
+    try {
+      return await wait();
+    } finally {
+      if (this.#stopped || (this.#busy < this.concurrency && !this.#resuming.length)) this.#busy++;
+      else await new Promise<void>((resume) => this.#resuming.push(resume));
+    }
   }
 
   #after(key: string, st: AppState, result: ReconcileResult): void {
@@ -163,6 +199,9 @@ export class Scheduler {
     st.timer.unref();
   }
 }
+
+/** Abort reason of an urgent refresh (a webhook), as opposed to shutdown or removal. */
+export const REFRESH = "refresh";
 
 function merge(a: ScheduleRequest | undefined, b: ScheduleRequest): ScheduleRequest {
   return {

@@ -1,6 +1,7 @@
 import type { Application } from "../model/application.js";
 import type { SyncContext } from "./context.js";
 import type { ReconcileRequest } from "./reconcile.js";
+import { REFRESH } from "./scheduler.js";
 import { resolveHead } from "./source.js";
 
 /** The commit a reconcile deploys, and whether that is a rollback. */
@@ -32,10 +33,7 @@ export function chooseTarget(app: Application, head: string, req: ReconcileReque
 export function watchForNewerCommit(opts: { ctx: SyncContext; app: Application; head: string; pinned?: { from: string } | undefined; signal?: AbortSignal | undefined }): { signal: AbortSignal; stop: () => void } {
   const { ctx, app, head, pinned } = opts;
   const ac = new AbortController();
-  const onAbort = () => ac.abort();
-  opts.signal?.addEventListener("abort", onAbort);
-  if (opts.signal?.aborted) ac.abort();
-  const timer = setInterval(() => {
+  const checkHead = () =>
     resolveHead(ctx, app).then(
       (now) => {
         // a pinned rollback only yields to a commit newer than the one it rolled back
@@ -43,7 +41,11 @@ export function watchForNewerCommit(opts: { ctx: SyncContext; app: Application; 
       },
       () => undefined,
     );
-  }, ctx.supersedeCheckMs);
+  // a refresh (webhook) cuts the wait short only when the head moved; shutdown always does
+  const onAbort = () => (opts.signal?.reason === REFRESH ? void checkHead() : ac.abort());
+  opts.signal?.addEventListener("abort", onAbort);
+  if (opts.signal?.aborted) onAbort();
+  const timer = setInterval(() => void checkHead(), ctx.supersedeCheckMs);
   timer.unref();
   return {
     signal: ac.signal,

@@ -155,6 +155,14 @@ describe("Git webhook requests", () => {
     expect(refreshed(res.body)).toEqual(["team-b/feature"]);
   });
 
+  it("answers 503 NotLeader on a replica that does not run the controller", async () => {
+    const fake = await start({ outcome: "not-leader" });
+    const body = githubPush();
+    const res = await hook(fake.url, body, { "x-github-event": "push", "x-hub-signature-256": signBody(SECRET, body) });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ error: { code: "NotLeader" } });
+  });
+
   it("counts webhook requests by provider and result in the metrics", async () => {
     const fake = await start();
     const body = githubPush();

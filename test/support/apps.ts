@@ -45,7 +45,7 @@ export function configMapYAML(name: string, data: Record<string, string>, extra 
 }
 
 /** A Deployment manifest (no strategy, defaults left to the server). */
-export function deploymentYAML(name: string, opts: { image?: string; replicas?: number; podLabels?: Record<string, string>; annotations?: Record<string, string>; progressDeadlineSeconds?: number } = {}): string {
+export function deploymentYAML(name: string, opts: { image?: string; replicas?: number; podLabels?: Record<string, string>; annotations?: Record<string, string>; progressDeadlineSeconds?: number; minReadySeconds?: number } = {}): string {
   const labels = { app: name, ...opts.podLabels };
   const ann = opts.annotations ? `  annotations:\n${Object.entries(opts.annotations).map(([k, v]) => `    ${k}: "${v}"`).join("\n")}\n` : "";
   return `apiVersion: apps/v1
@@ -54,7 +54,7 @@ metadata:
   name: ${name}
 ${ann}spec:
   replicas: ${opts.replicas ?? 2}
-${opts.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${opts.progressDeadlineSeconds}\n` : ""}  selector:
+${opts.progressDeadlineSeconds ? `  progressDeadlineSeconds: ${opts.progressDeadlineSeconds}\n` : ""}${opts.minReadySeconds ? `  minReadySeconds: ${opts.minReadySeconds}\n` : ""}  selector:
     matchLabels:
       app: ${name}
   template:

@@ -85,4 +85,38 @@ describe("Scheduler", () => {
     expect(terminal.calls).toHaveLength(1);
     await terminal.s.stop();
   });
+
+  it("lets other apps run while a reconcile waits on a rollout, and resumes it ahead of new work", async () => {
+    const order: string[] = [];
+    const rollout: (() => void)[] = [];
+    const work: Record<string, () => void> = {};
+    const s = new Scheduler({
+      run: async (key, req) => {
+        order.push(`start ${key}`);
+        if (key === "slow") await req.idle!(() => new Promise<void>((r) => rollout.push(r)));
+        else await new Promise<void>((r) => (work[key] = r));
+        order.push(`end ${key}`);
+        return { outcome: "synced" };
+      },
+      intervalOf: () => 60_000,
+      retryOf: () => ({ limit: 3, baseMs: 10, factor: 2, maxMs: 100 }),
+      concurrency: 1,
+      logger: silentLogger(),
+    });
+    s.enqueue("slow");
+    s.enqueue("a");
+    await tick();
+    expect(order).toEqual(["start slow", "start a"]); // a runs while slow waits
+    expect(s.active).toBe(2);
+    expect(s.waiting).toBe(1);
+    rollout[0]!(); // slow's rollout is done, but a holds the only slot
+    s.enqueue("b");
+    await tick();
+    expect(order).toEqual(["start slow", "start a"]);
+    work.a!();
+    await tick();
+    expect(order).toEqual(["start slow", "start a", "end a", "end slow", "start b"]);
+    work.b!();
+    await s.stop();
+  });
 });

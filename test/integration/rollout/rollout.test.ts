@@ -47,10 +47,10 @@ async function image(name: string): Promise<string | undefined> {
 describe("rollouts", () => {
   it("rolls an image change out, Progressing then Healthy", async () => {
     const repoURL = await git.createRepo("roll");
-    const v1 = await git.commit("roll", { files: { "web.yaml": deploymentYAML("roll", { replicas: 4, image: "registry.example/web:1" }) } });
+    const v1 = await git.commit("roll", { files: { "web.yaml": deploymentYAML("roll", { replicas: 4, image: "registry.example/web:1", minReadySeconds: 2 }) } });
     await applyApplication({ namespace: ns, name: "roll", spec: { source: { repoURL }, destination: { namespace: ns }, interval: "1s", syncPolicy: automated, rollout: { timeout: "2m" } } });
     await waitForReady(ns, "roll", v1);
-    const v2 = await git.commit("roll", { files: { "web.yaml": deploymentYAML("roll", { replicas: 4, image: "registry.example/web:2" }) } });
+    const v2 = await git.commit("roll", { files: { "web.yaml": deploymentYAML("roll", { replicas: 4, image: "registry.example/web:2", minReadySeconds: 2 }) } });
     const seen = await healthTimeline("roll", (a) => a.status?.sync?.revision === v2 && conditionOf(a, "Ready")?.status === "True");
     expect(seen).toContain("Progressing");
     expect(seen.at(-1)).toBe("Healthy");

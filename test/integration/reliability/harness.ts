@@ -1,0 +1,105 @@
+/**
+ * The reliability suite's operator: the real `plumb operator` command
+ * (src/cli/main.ts) as its own Node process, so tests can SIGKILL it at any
+ * moment, read its RSS from /proc, and grep every byte it printed.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KUBECONFIG, REPO, waitFor } from "../../support/kube.js";
+
+/** One pino log line. */
+export type LogLine = Record<string, unknown> & { msg?: string };
+
+/** A running `plumb operator` process. */
+export interface PlumbProcess {
+  readonly child: ChildProcess;
+  /** Base URL of its HTTP API. */
+  readonly url: string;
+  /** Raw stdout and stderr text so far (for canary greps). */
+  output(): string;
+  /** Parsed stdout log lines so far. */
+  readonly logs: LogLine[];
+  /** Number of log lines with this message (optionally from index `from`). */
+  count(msg: string | string[], from?: number): number;
+  /** Resident set size now, and its peak (VmHWM), in MiB. */
+  rss(): { nowMiB: number; peakMiB: number };
+  /** SIGKILL: no shutdown code runs. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** A fresh Git cache directory (reuse one across restarts to test cache crash safety). */
+export function freshCacheDir(): string {
+  return mkdtempSync(join(tmpdir(), "plumb-rel-cache-"));
+}
+
+/**
+ * Starts `plumb operator` on 127.0.0.1:0 without API auth and without leader
+ * election, watching `namespace`; resolves once the API listens.
+ */
+export async function startPlumb(opts: { namespace: string; cacheDir?: string; flags?: Record<string, string>; env?: Record<string, string> }): Promise<PlumbProcess> {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PLUMB_") && !k.startsWith("KUBERNETES_")) clean[k] = v;
+  const flags = {
+    kubeconfig: KUBECONFIG,
+    namespace: opts.namespace,
+    "leader-elect": "false",
+    listen: "127.0.0.1:0",
+    "cache-dir": opts.cacheDir ?? freshCacheDir(),
+    "git-timeout": "10",
+    "log-level": "info",
+    ...opts.flags,
+  };
+  const args = ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts"), "operator", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
+  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...clean, NODE_NO_WARNINGS: "1", PLUMB_API_AUTH: "none", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+  const logs: LogLine[] = [];
+  let raw = "";
+  let partial = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    const text = chunk.toString("utf8");
+    raw += text;
+    const lines = (partial + text).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) {
+      if (process.env.PLUMB_TEST_LOGS) process.stderr.write(`[plumb ${child.pid}] ${line}\n`);
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ msg: line });
+      }
+    }
+  });
+  child.stderr!.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const listening = await waitFor(
+    () => logs.find((l) => l.msg === "HTTP API listening") ?? (child.exitCode !== null ? Promise.reject(new Error(`plumb exited ${child.exitCode}: ${raw.slice(-2000)}`)) : undefined),
+    { timeoutMs: 60_000, intervalMs: 50, what: "plumb operator listening" },
+  );
+  const msgs = (m: string | string[]) => (Array.isArray(m) ? m : [m]);
+  return {
+    child,
+    url: String(listening.url),
+    output: () => raw,
+    logs,
+    count: (m, from = 0) => logs.slice(from).filter((l) => msgs(m).includes(l.msg ?? "")).length,
+    rss: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
+      return { nowMiB: Math.round(kib("VmRSS") / 1024), peakMiB: Math.round(kib("VmHWM") / 1024) };
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+/** Whether the full (slow) reliability suite runs: `make test-full`. */
+export const FULL = !!process.env.PLUMB_TEST_FULL;
