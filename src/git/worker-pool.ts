@@ -14,7 +14,7 @@ const WORKER_URL = new URL(`./checkout-worker${extname(fileURLToPath(import.meta
  */
 export class WorkerPool {
   readonly idleMs: number;
-  #idle: { worker: Worker; timer: NodeJS.Timeout }[] = [];
+  #idle: { worker: Worker; timer: NodeJS.Timeout; onExit: () => void }[] = [];
 
   constructor(opts: { idleMs?: number } = {}) {
     this.idleMs = opts.idleMs ?? 30_000;
@@ -25,6 +25,8 @@ export class WorkerPool {
     const warm = this.#idle.pop();
     if (warm) {
       clearTimeout(warm.timer);
+      // each release adds one exit listener; take it off again or they pile up
+      warm.worker.off("exit", warm.onExit);
       warm.worker.ref();
       return warm.worker;
     }
@@ -40,12 +42,13 @@ export class WorkerPool {
         this.#idle = this.#idle.filter((e) => e !== entry);
         void worker.terminate();
       }, this.idleMs),
+      onExit: () => {
+        clearTimeout(entry.timer);
+        this.#idle = this.#idle.filter((e) => e !== entry);
+      },
     };
     entry.timer.unref();
-    worker.once("exit", () => {
-      clearTimeout(entry.timer);
-      this.#idle = this.#idle.filter((e) => e !== entry);
-    });
+    worker.once("exit", entry.onExit);
     this.#idle.push(entry);
   }
 
