@@ -8,6 +8,8 @@ import type { Application, ApplicationSpec } from "../src/model/application.js";
 import { mapLimit, sleep } from "./stats.js";
 
 const REPO = resolve(import.meta.dirname, "..");
+/** Where the local cluster keeps its state; its processes name it on their command lines. */
+export const CLUSTER_DIR = join(REPO, ".cache/cluster/");
 /** Admin kubeconfig of the local cluster. */
 export const KUBECONFIG = join(REPO, ".cache/cluster/kubeconfig");
 /** kubectl of the cluster's version. */
@@ -20,11 +22,13 @@ export function adminRest(): RestClient {
   return new RestClient(loadKubeConfig({ kubeconfig: KUBECONFIG }));
 }
 
-/** Runs kubectl as admin; resolves to its stdout and wall time in ms. */
-export function kubectl(args: string[], opts: { input?: string } = {}): Promise<{ stdout: string; ms: number }> {
+/** Runs kubectl as admin; resolves to its stdout, wall time (ms) and CPU time (s, from the shell's `times`). */
+export function kubectl(args: string[], opts: { input?: string } = {}): Promise<{ stdout: string; ms: number; cpuSeconds: number }> {
   const started = performance.now();
+  // bash reports the CPU time of its children (kubectl) with `times` on stderr, last line
+  const script = '"$0" "$@"; code=$?; times >&2; exit $code';
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(KUBECTL, ["--kubeconfig", KUBECONFIG, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("bash", ["-c", script, KUBECTL, "--kubeconfig", KUBECONFIG, ...args], { stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
@@ -32,8 +36,11 @@ export function kubectl(args: string[], opts: { input?: string } = {}): Promise<
     child.on("error", reject);
     child.on("close", (code) => {
       const ms = performance.now() - started;
-      if (code === 0) resolvePromise({ stdout, ms });
-      else reject(new Error(`kubectl ${args.slice(0, 4).join(" ")} … failed (${code}): ${stderr.slice(-1000)}`));
+      const lines = stderr.trimEnd().split("\n");
+      const children = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? "");
+      const cpuSeconds = children ? Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4]) : Number.NaN;
+      if (code === 0) resolvePromise({ stdout, ms, cpuSeconds });
+      else reject(new Error(`kubectl ${args.slice(0, 4).join(" ")} … failed (${code}): ${lines.slice(0, -2).join("\n").slice(-1000)}`));
     });
     child.stdin.end(opts.input ?? "");
   });

@@ -27,11 +27,14 @@ export function repoOf(i: number): number {
 /**
  * The manifests of one app as files (path inside the app directory → YAML).
  * `version` goes into one ConfigMap and the pod template, so changing it
- * changes two objects and rolls the Deployment out. `namespace`, when given,
- * is written into every object (for kubectl; Plumb uses destination.namespace).
+ * changes two objects and rolls the Deployment out; `setting` goes into
+ * another ConfigMap only (a change without a rollout). `namespace`, when
+ * given, is written into every object (for kubectl; Plumb uses
+ * destination.namespace).
  */
-export function appManifests(name: string, opts: { version?: string; namespace?: string } = {}): Record<string, string> {
+export function appManifests(name: string, opts: { version?: string; setting?: string; namespace?: string } = {}): Record<string, string> {
   const version = opts.version ?? "1";
+  const setting = opts.setting ?? "1";
   const ns = opts.namespace ? `\n  namespace: ${opts.namespace}` : "";
   const files: Record<string, string> = {
     "deployment.yaml": `apiVersion: apps/v1
@@ -86,7 +89,7 @@ metadata:
   labels:
     app.kubernetes.io/name: ${name}
 data:
-  version: "${c === 0 ? version : "1"}"
+  version: "${c === 0 ? version : c === 1 ? setting : "1"}"
   LOG_LEVEL: info
   FEATURE_FLAGS: "search,checkout,recommendations"
   settings.json: |

@@ -7,7 +7,7 @@ import { diffEngineRows, measureDiffEngine } from "./diff-engine.js";
 import { firstSyncRows, measureFirstSync, type FirstSyncResult, type ScaleSetup } from "./first-sync.js";
 import { gitFetchRows, measureGitFetch } from "./git-fetch.js";
 import { measureOneChange, oneChangeRows } from "./one-change.js";
-import { defaultEntry, startBenchOperator, type OperatorEntry } from "./operator.js";
+import { defaultEntry, NODE_FLAGS, startBenchOperator, type OperatorEntry } from "./operator.js";
 import { measurePushLatency, pushLatencyRows } from "./push-latency.js";
 import type { BenchRow } from "./report.js";
 import { measureSteadyState, steadyStateRows } from "./steady-state.js";
@@ -27,6 +27,8 @@ export interface BenchSettings {
   /** First-sync scales (apps); steady state and one change use the largest. */
   scales: number[];
   steadySeconds: number;
+  /** Pause between the first sync and the steady-state window. */
+  settleSeconds: number;
   gitFiles: number;
   gitCommits: number;
   gitRuns: number;
@@ -43,6 +45,10 @@ export interface BenchSettings {
   cleanLeftovers: boolean;
   /** Run the operator from dist/ or from the sources. */
   entry: OperatorEntry;
+  /** Node flags of the operator processes. */
+  nodeFlags: string[];
+  /** Measure the kubectl references of the first sync (off only to save time while tuning). */
+  reference: boolean;
   log: (msg: string) => void;
 }
 
@@ -57,6 +63,7 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): BenchSett
     pollSeconds: num("BENCH_POLL_SECONDS", 5),
     scales: (env.BENCH_SCALES ?? "10,100,1000").split(",").map(Number).filter((n) => n > 0),
     steadySeconds: num("BENCH_STEADY_SECONDS", 300),
+    settleSeconds: num("BENCH_SETTLE_SECONDS", 30),
     gitFiles: num("BENCH_GIT_FILES", 5000),
     gitCommits: num("BENCH_GIT_COMMITS", 1000),
     gitRuns: num("BENCH_GIT_RUNS", 3),
@@ -66,6 +73,8 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): BenchSett
     operatorFlags: env.BENCH_CONCURRENCY ? { concurrency: env.BENCH_CONCURRENCY } : {},
     keep: env.BENCH_KEEP === "1",
     cleanLeftovers: true,
+    nodeFlags: env.BENCH_NODE_FLAGS !== undefined ? env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : NODE_FLAGS,
+    reference: env.BENCH_NO_REFERENCE !== "1",
     entry: env.BENCH_OPERATOR === "src" || env.BENCH_OPERATOR === "dist" ? env.BENCH_OPERATOR : defaultEntry(),
     log: (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`),
   };
@@ -110,7 +119,7 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
     }
     if (has("git")) {
       s.log(`git: generating ${s.gitFiles} files × ${s.gitCommits} commits`);
-      const g = await measureGitFetch({ git, files: s.gitFiles, commits: s.gitCommits, runs: s.gitRuns });
+      const g = await measureGitFetch({ git, files: s.gitFiles, commits: s.gitCommits, runs: s.gitRuns, entry: s.entry });
       raw.git = g;
       rows.push(...gitFetchRows(g));
     }
@@ -118,7 +127,7 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
       s.log(`push latency: ${s.pushes} pushes per mode`);
       const appsNamespace = `bench-apps-push-${run}`;
       await createNamespaces(rest, [appsNamespace], run);
-      const operator = await startBenchOperator({ namespace: appsNamespace, kubeconfig: KUBECONFIG, logFile: join(s.outDir, "operator-push.log"), flags: s.operatorFlags, entry: s.entry });
+      const operator = await startBenchOperator({ namespace: appsNamespace, kubeconfig: KUBECONFIG, logFile: join(s.outDir, "operator-push.log"), flags: s.operatorFlags, entry: s.entry, nodeFlags: s.nodeFlags });
       try {
         const l = await measurePushLatency({ rest, git, operator, appsNamespace, run, pushes: s.pushes, pollSeconds: s.pollSeconds });
         raw.push = l;
@@ -134,7 +143,7 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
       const largest = idx === scales.length - 1;
       if (!largest && !has("scale")) continue;
       s.log(`first sync: ${n} apps`);
-      const { result, setup: st } = await measureFirstSync({ rest, git, n, run, logDir: s.outDir, operatorFlags: s.operatorFlags, entry: s.entry, ...(largest && s.cpuProfile ? { cpuProfileDir: join(s.outDir, "profiles") } : {}) });
+      const { result, setup: st } = await measureFirstSync({ rest, git, n, run, logDir: s.outDir, operatorFlags: s.operatorFlags, entry: s.entry, nodeFlags: s.nodeFlags, reference: s.reference, ...(largest && s.cpuProfile ? { cpuProfileDir: join(s.outDir, "profiles") } : {}) });
       s.log(`first sync: ${n} apps Ready in ${(result.plumbMs / 1000).toFixed(1)} s (kubectl ${(result.kubectlReadyMs / 1000).toFixed(1)} s)`);
       firstSyncs.push(result);
       if (has("scale")) rows.push(...firstSyncRows(result, largest));
@@ -147,7 +156,7 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
     raw.firstSync = firstSyncs;
     if (setup && has("steady")) {
       s.log(`steady state: ${s.steadySeconds} s with nothing changed`);
-      const st = await measureSteadyState({ setup, git, seconds: s.steadySeconds });
+      const st = await measureSteadyState({ setup, git, seconds: s.steadySeconds, settleSeconds: s.settleSeconds });
       raw.steady = st;
       rows.push(...steadyStateRows(st));
     }

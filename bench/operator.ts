@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ProcessMonitor } from "./process-stats.js";
@@ -46,11 +46,20 @@ export interface BenchOperator {
   readonly child: ChildProcess;
   readonly monitor: ProcessMonitor;
   readonly webhookSecret: string;
+  readonly logFile: string;
+  /** Log lines so far saying the API server could not be reached (someone restarted the cluster: numbers are disturbed). */
+  apiOutages(): number;
   /** Scrapes /metrics. */
   metrics(): Promise<MetricSample[]>;
   /** Stops it with SIGTERM (a CPU profile, when asked for, is written on exit) and removes its cache. */
   stop(): Promise<void>;
 }
+
+/**
+ * Node flags the operator runs with, as in the container image: a small
+ * young generation keeps the heap (and RSS) close to the live data.
+ */
+export const NODE_FLAGS = ["--max-semi-space-size=4"];
 
 /** Which build of the operator runs: dist/ (what `make bench` builds) or the TypeScript sources. */
 export type OperatorEntry = "dist" | "src";
@@ -78,6 +87,8 @@ export async function startBenchOperator(opts: {
   logLevel?: string;
   cpuProfileDir?: string;
   entry?: OperatorEntry;
+  /** Node flags (default NODE_FLAGS, as the container image runs it). */
+  nodeFlags?: string[];
   flags?: Record<string, string>;
 }): Promise<BenchOperator> {
   const cacheDir = mkdtempSync(join(tmpdir(), "plumb-bench-cache-"));
@@ -95,7 +106,7 @@ export async function startBenchOperator(opts: {
   };
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PLUMB_") && !k.startsWith("KUBERNETES_")) env[k] = v;
-  const nodeArgs = opts.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfileDir}`] : [];
+  const nodeArgs = [...(opts.nodeFlags ?? NODE_FLAGS), ...(opts.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfileDir}`] : [])];
   if (opts.cpuProfileDir) mkdirSync(opts.cpuProfileDir, { recursive: true });
   const args = [...nodeArgs, ...entryArgs(opts.entry ?? defaultEntry()), "operator", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
@@ -141,6 +152,8 @@ export async function startBenchOperator(opts: {
     child,
     monitor,
     webhookSecret,
+    logFile: opts.logFile,
+    apiOutages: () => (existsSync(opts.logFile) ? readFileSync(opts.logFile, "utf8").split("API server unreachable").length - 1 : 0),
     metrics: async () => parseMetrics(await (await fetch(`${url}/metrics`)).text()),
     stop: async () => {
       monitor.stop();

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** CPU and memory of one process, from /proc (Linux). */
 export interface ProcessSample {
@@ -68,4 +68,32 @@ export class ProcessMonitor {
   stop(): void {
     clearInterval(this.#timer);
   }
+}
+
+/**
+ * CPU seconds used so far by each process of the local cluster (API server,
+ * etcd, controller-manager, scheduler, KWOK), found by their command lines
+ * naming `clusterDir`: where the time of a benchmark went besides Plumb.
+ */
+export function clusterCpuSeconds(clusterDir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(clusterDir)) continue;
+    const name = /(?:^|\/)(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok)\s/.exec(cmdline)?.[1];
+    const sample = name ? sampleProcess(Number(pid)) : undefined;
+    if (name && sample) out[name] = (out[name] ?? 0) + sample.cpuSeconds;
+  }
+  return out;
+}
+
+/** Per-process difference of two clusterCpuSeconds readings, and their total. */
+export function cpuDelta(before: Record<string, number>, after: Record<string, number>): { total: number; byProcess: Record<string, number> } {
+  const byProcess = Object.fromEntries(Object.keys(after).map((k) => [k, Math.round((after[k]! - (before[k] ?? 0)) * 100) / 100]));
+  return { total: Object.values(byProcess).reduce((a, b) => a + b, 0), byProcess };
 }

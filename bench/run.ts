@@ -1,10 +1,11 @@
 // `make bench`: runs every benchmark against the local cluster and prints
 // one table, each Plumb figure beside its reference from the same run.
 // Knobs (environment): BENCH_ONLY=push,scale,steady,change,git,diff
-// BENCH_PUSHES=20 BENCH_SCALES=10,100,1000 BENCH_STEADY_SECONDS=300
+// BENCH_PUSHES=20 BENCH_SCALES=10,100,1000 BENCH_STEADY_SECONDS=300 BENCH_SETTLE_SECONDS=30
 // BENCH_POLL_SECONDS=5 BENCH_GIT_FILES=5000 BENCH_GIT_COMMITS=1000
 // BENCH_GIT_RUNS=3 BENCH_DIFF_SECONDS=3 BENCH_CONCURRENCY=<n>
 // BENCH_CPU_PROF=1 (profile the largest scale's operator) BENCH_KEEP=1
+// BENCH_NODE_FLAGS="--max-semi-space-size=4" BENCH_NO_REFERENCE=1 BENCH_OPERATOR=dist|src
 // BENCH_OUT=<dir> (default bench/results). See docs/benchmarks.md.
 import { defaultSettings, ensureCluster, runBench } from "./harness.js";
 import { formatTable, machineInfo, writeResults } from "./report.js";

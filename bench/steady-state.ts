@@ -17,20 +17,26 @@ export interface SteadyStateResult {
   cpuSeconds: number;
   rssMiB: number;
   syncs: number;
+  /** API server outages seen by the operator during the window (disturbed numbers). */
+  apiOutages: number;
 }
 
 /** Verbs that change the cluster; a quiet window must have none. */
 export const WRITE_VERBS = ["POST", "PUT", "PATCH", "DELETE", "DRYRUN"];
 
 /**
- * A window with nothing changed in Git or the cluster, after a first sync:
+ * A window with nothing changed in Git or the cluster, after a first sync
+ * and `settleSeconds` for the last rollouts' status updates to die down:
  * every app still re-checks its revision and drift on its interval (3 min by
  * default), and should find nothing to do without writing anything.
  */
-export async function measureSteadyState(input: { setup: ScaleSetup; git: GitServer; seconds: number }): Promise<SteadyStateResult> {
+export async function measureSteadyState(input: { setup: ScaleSetup; git: GitServer; seconds: number; settleSeconds?: number }): Promise<SteadyStateResult> {
   const { setup, git } = input;
   const { operator } = setup;
+  // rollouts finishing after Ready still send status updates for a while
+  await sleep((input.settleSeconds ?? 30) * 1000);
   const m0 = await operator.metrics();
+  const outages0 = operator.apiOutages();
   const git0 = new Map(git.requestsByPath);
   const p0 = operator.monitor.startWindow();
   await sleep(input.seconds * 1000);
@@ -53,6 +59,7 @@ export async function measureSteadyState(input: { setup: ScaleSetup; git: GitSer
     cpuSeconds: p1.cpuSeconds - p0.cpuSeconds,
     rssMiB: p1.rssMiB,
     syncs: valueOf(m1, "plumb_sync_total") - valueOf(m0, "plumb_sync_total"),
+    apiOutages: operator.apiOutages() - outages0,
   };
 }
 
@@ -63,7 +70,7 @@ export function steadyStateRows(s: SteadyStateResult): BenchRow[] {
   const perRepo = Object.values(s.gitRequestsByRepo);
   const meanPerRepo = perRepo.length ? perRepo.reduce((a, b) => a + b, 0) / perRepo.length : 0;
   return [
-    row({ bench, metric: "API writes (incl. dry-runs)", plumb: writes, unit: "", target: "0", met: writes === 0, note: JSON.stringify(s.apiRequests) }),
+    row({ bench, metric: "API writes (incl. dry-runs)", plumb: writes, unit: "", target: "0", met: writes === 0, note: `${JSON.stringify(s.apiRequests)}${s.apiOutages ? ` — DISTURBED: the API server was unreachable ${s.apiOutages}×` : ""}` }),
     row({ bench, metric: "API reads (GET)", plumb: s.apiRequests.GET ?? 0, unit: "" }),
     row({ bench, metric: "Git requests per repo", plumb: meanPerRepo, unit: "", note: `${s.syncs} reconciles; ${JSON.stringify(s.gitRequestsByRepo)}` }),
     row({ bench, metric: "operator CPU", plumb: s.cpuSeconds, unit: "s" }),

@@ -12,6 +12,7 @@ import { RestClient } from "./kube/rest.js";
 import type { Application } from "./model/application.js";
 import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js";
 import { Controller } from "./sync/controller.js";
+import { RenderMemo } from "./sync/desired.js";
 import { DriftMemory } from "./sync/drift-memory.js";
 
 /** The concrete parts of a running operator, built from config. */
@@ -55,6 +56,7 @@ export function buildOperator(
     clock: { now: () => new Date() },
     metrics,
     drift: new DriftMemory(),
+    renders: new RenderMemo(),
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });

@@ -13,6 +13,12 @@ import type * as Http from "./http.js";
 import type * as Materialize from "./materialize.js";
 import type { CheckoutTask, WorkerMessage } from "./task.js";
 
+// isomorphic-git hashes every object with WebCrypto when it finds it: an
+// asynchronous thread-pool round trip per object, which for thousands of
+// small objects costs far more than hashing them. This thread needs no
+// WebCrypto, so it hides it and isomorphic-git uses its synchronous SHA-1.
+Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true, writable: true });
+
 const ext = extname(new URL(import.meta.url).pathname);
 const load = (name: string): Promise<unknown> => import(new URL(`./${name}${ext}`, import.meta.url).href);
 const post = (message: WorkerMessage): void => parentPort?.postMessage(message);
@@ -34,10 +40,10 @@ async function run(task: CheckoutTask): Promise<void> {
     const cache = {};
     const { fetches } = await ensureCommit({ ...task, http, cache });
     const written = task.materializeTo
-      ? await materializeTree({ gitdir: task.gitdir, sha: task.sha, dir: task.materializeTo, cache })
+      ? await materializeTree({ gitdir: task.gitdir, sha: task.sha, dir: task.materializeTo, cache, ...(task.reuse ? { reuse: task.reuse } : {}) })
       : undefined;
     post({ type: "bytes", bytes });
-    post({ type: "done", result: { fetches, ...(written ? { files: written.files } : {}) } });
+    post({ type: "done", result: { fetches, ...(written ? { files: written.files, linked: written.linked } : {}) } });
   } catch (err) {
     const e = err as {
       name?: string;

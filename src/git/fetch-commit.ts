@@ -8,6 +8,9 @@ import { join } from "node:path";
 import git from "isomorphic-git";
 import type { HttpClient } from "isomorphic-git";
 
+const NO_PATH = Promise.reject(new Error("no path"));
+NO_PATH.catch(() => undefined);
+
 /**
  * The file system isomorphic-git writes the cache through: every file is
  * written to a temporary name and renamed, so a crash or a terminated worker
@@ -16,6 +19,8 @@ import type { HttpClient } from "isomorphic-git";
 export const atomicFs = {
   promises: {
     ...fsp,
+    // isomorphic-git probes every call with readFile() and no path; answer without building Node's TypeError
+    readFile: ((path: string, options?: unknown) => (path === undefined ? NO_PATH : fsp.readFile(path, options as never))) as typeof fsp.readFile,
     async writeFile(path: string, data: string | Uint8Array, options?: Parameters<typeof fsp.writeFile>[2]) {
       const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
       await fsp.writeFile(tmp, data, options);

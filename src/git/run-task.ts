@@ -70,8 +70,8 @@ async function inProcess(task: CheckoutTask, opts: RunOptions): Promise<Checkout
     const cache = {};
     const { fetches } = await ensureCommit({ ...task, http, cache });
     if (!task.materializeTo) return { fetches };
-    const { files } = await materializeTree({ gitdir: task.gitdir, sha: task.sha, dir: task.materializeTo, cache });
-    return { fetches, files };
+    const { files, linked } = await materializeTree({ gitdir: task.gitdir, sha: task.sha, dir: task.materializeTo, cache, ...(task.reuse ? { reuse: task.reuse } : {}) });
+    return { fetches, files, linked };
   };
   try {
     return await Promise.race([work(), deadline]);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { basename, join } from "node:path";
 import { silentLogger } from "../log.js";
 import { authHeaders, secretsOf } from "./auth.js";
@@ -11,7 +12,7 @@ import { compactRepoCache, repoCacheDir } from "./repo-cache.js";
 import { resolveOnServer } from "./resolve.js";
 import { runCheckoutTask } from "./run-task.js";
 import { Semaphore } from "./semaphore.js";
-import { lookupTreeOid } from "./tree-oid.js";
+import { lookupTreeOid, treeHasSymlinks } from "./tree-oid.js";
 import type { GitSource, GitSourceOptions, GitStats, RepoCredentials } from "./types.js";
 import { normalizeRepoURL, parseRepoURL } from "./url.js";
 import { WorkerPool } from "./worker-pool.js";
@@ -39,7 +40,9 @@ interface Target {
  * stable codes whose messages never carry credentials.
  */
 export function createGitSource(options: GitSourceOptions): GitSource {
-  const opts = { timeoutMs: 60_000, depth: 1, keepWorktrees: 20, useWorker: true, maxConcurrentFetches: 4, ...options };
+  // each fetch holds a worker thread, with its own heap and malloc arena (tens of MB of RSS):
+  // beyond one per spare core that is memory without speed
+  const opts = { timeoutMs: 60_000, depth: 1, keepWorktrees: 20, useWorker: true, maxConcurrentFetches: Math.max(1, Math.min(4, availableParallelism() - 1)), ...options };
   const log = opts.logger ?? silentLogger();
   const locks = new KeyedLock();
   const slots = new Semaphore(opts.maxConcurrentFetches);
@@ -51,7 +54,23 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const refHints = new BoundedMap<string, string>(4096);
   /** `repo\0sha\0path` → tree oid; immutable, so safe to remember. */
   const treeOids = new BoundedMap<string, string | undefined>(16384);
-  const resolving = new Map<string, Promise<string>>();
+  /** `repo\0tree oid` → whether a symlink is somewhere below; immutable too. */
+  const linkedTrees = new BoundedMap<string, boolean>(16384);
+  /** Ref listings under way, and when each was sent: callers content with an answer from then on share it. */
+  const resolving = new Map<string, { answer: Promise<string>; at: number }>();
+  /**
+   * isomorphic-git's object cache per bare cache (parsed pack indexes), kept
+   * between calls: a hundred apps of one repository look up their paths in
+   * the same packs. Read under the repository's lock; dropped after a fetch.
+   */
+  const objectCaches = new BoundedMap<string, object>(16); // each may hold its packs in memory
+  const objectCache = (t: Target): object => {
+    let cache = objectCaches.get(t.gitdir);
+    if (!cache) objectCaches.set(t.gitdir, (cache = {}));
+    return cache;
+  };
+  /** The last answer per repository+credentials+revision and when it was asked. */
+  const answers = new BoundedMap<string, { sha: string; at: number }>(4096);
   /**
    * Repository+credential pairs the server has accepted in this process. The
    * caches are shared, so a caller whose credentials were never checked must
@@ -106,25 +125,25 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     }
   }
 
-  /** Fetches `sha` into the repository's cache (caller holds its lock), optionally writing its tree. */
-  function fetch(t: Target, sha: string, materializeTo?: string): Promise<void> {
-    return slots.run(() => fetchNow(t, sha, materializeTo));
+  /** Fetches `sha` into the repository's cache (caller holds its lock), optionally writing its tree (reusing files of another). */
+  function fetch(t: Target, sha: string, materializeTo?: string, reuse?: { dir: string; sha: string }): Promise<void> {
+    return slots.run(() => fetchNow(t, sha, materializeTo, reuse));
   }
 
-  async function fetchNow(t: Target, sha: string, materializeTo?: string): Promise<void> {
+  async function fetchNow(t: Target, sha: string, materializeTo?: string, reuse?: { dir: string; sha: string }): Promise<void> {
     await compactRepoCache(t.gitdir);
     const started = performance.now();
     try {
       const task = { gitdir: t.gitdir, url: t.url, headers: t.headers, sha, depth: opts.depth };
       const ref = refHints.get(`${t.key}\0${sha}`);
       const result = await runCheckoutTask(
-        { ...task, ...(ref ? { ref } : {}), ...(materializeTo ? { materializeTo } : {}) },
+        { ...task, ...(ref ? { ref } : {}), ...(materializeTo ? { materializeTo } : {}), ...(reuse ? { reuse } : {}) },
         { useWorker: opts.useWorker, timeoutMs: opts.timeoutMs, counters, pool: workers },
       );
       totals.fetches += result.fetches;
       if (result.fetches > 0) verified.set(t.access, true);
       const durationMs = Math.round(performance.now() - started);
-      log.info({ repo: t.key, revision: sha, fetches: result.fetches, files: result.files, durationMs }, "checked out commit");
+      log.info({ repo: t.key, revision: sha, fetches: result.fetches, files: result.files, linked: result.linked, durationMs }, "checked out commit");
       report("fetch", t.key, started);
     } catch (err) {
       const timedOut = (err as { name?: string } | undefined)?.name === "TimeoutError";
@@ -136,17 +155,37 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     }
   }
 
+  /** The tree oid at `path` of a commit already in the cache, read without the lock; undefined when it is not there (or the read failed). */
+  async function lookupUnlocked(t: Target, sha: string, path: string): Promise<{ oid: string | undefined } | undefined> {
+    try {
+      if (!(await hasCommit({ gitdir: t.gitdir, sha, cache: objectCache(t) }))) return undefined;
+      return { oid: await lookupTreeOid({ gitdir: t.gitdir, sha, path, cache: objectCache(t) }) };
+    } catch {
+      return undefined;
+    }
+  }
+
   const source: GitSource = {
     async resolveRevision(req) {
       const t = target(req.repoURL, req.credentials);
       const revision = req.revision?.trim() || "HEAD";
       const key = `${t.access}\0${revision}`;
-      let pending = resolving.get(key);
-      if (!pending) {
-        pending = resolve(t, revision).finally(() => resolving.delete(key));
-        resolving.set(key, pending);
-      }
-      return pending;
+      const since = req.since ?? Date.now();
+      const recent = answers.get(key);
+      if (recent && recent.at >= since) return recent.sha;
+      const inFlight = resolving.get(key);
+      if (inFlight && inFlight.at >= since) return inFlight.answer;
+      const at = Date.now();
+      const answer = resolve(t, revision).then(
+        (sha) => {
+          if ((answers.get(key)?.at ?? -Infinity) <= at) answers.set(key, { sha, at });
+          return sha;
+        },
+      ).finally(() => {
+        if (resolving.get(key)?.answer === answer) resolving.delete(key);
+      });
+      resolving.set(key, { answer, at });
+      return answer;
     },
 
     async checkout(req) {
@@ -165,8 +204,10 @@ export function createGitSource(options: GitSourceOptions): GitSource {
           return { dir: raced };
         }
         const tmp = await worktrees.tempPath(name);
+        const previous = await worktrees.latest(`-${t.id}`);
+        const reuse = previous ? { dir: previous.dir, sha: previous.name.slice(0, previous.name.length - t.id.length - 1) } : undefined;
         try {
-          await fetch(t, sha, tmp);
+          await fetch(t, sha, tmp, reuse);
           await proveAccess(t);
           return { dir: await worktrees.publish(tmp, name) };
         } catch (err) {
@@ -184,14 +225,43 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         await proveAccess(t);
         return treeOids.get(memo);
       }
-      return locks.run(t.key, async () => {
-        const cache = {};
-        if (!(await hasCommit({ gitdir: t.gitdir, sha, cache }))) await fetch(t, sha);
+      // A commit already cached is only read: a hundred apps of one repository
+      // look up their paths at once, without queueing on the lock. Only a
+      // fetch (or a read that met one compacting the cache) takes the lock.
+      const cached = await lookupUnlocked(t, sha, req.path);
+      if (cached) {
         await proveAccess(t);
-        const oid = await lookupTreeOid({ gitdir: t.gitdir, sha, path: req.path, cache });
+        treeOids.set(memo, cached.oid);
+        return cached.oid;
+      }
+      return locks.run(t.key, async () => {
+        if (!(await hasCommit({ gitdir: t.gitdir, sha, cache: objectCache(t) }))) {
+          await fetch(t, sha);
+          objectCaches.delete(t.gitdir); // new packs (or a compacted cache): index them afresh
+        }
+        await proveAccess(t);
+        const oid = await lookupTreeOid({ gitdir: t.gitdir, sha, path: req.path, cache: objectCache(t) });
         treeOids.set(memo, oid);
         return oid;
       });
+    },
+
+    async symlinksIn(req) {
+      const t = target(req.repoURL, req.credentials);
+      const oid = await source.treeOid(req);
+      if (oid === undefined) return false;
+      const memo = `${t.key}\0${oid}`;
+      const known = linkedTrees.get(memo);
+      if (known !== undefined) return known;
+      let linked: boolean;
+      try {
+        linked = await treeHasSymlinks({ gitdir: t.gitdir, oid, cache: objectCache(t) });
+      } catch (err) {
+        if ((err as { code?: string }).code !== "ObjectTypeError") return true; // unsure: say yes, remember nothing
+        linked = false; // a file, not a directory
+      }
+      linkedTrees.set(memo, linked);
+      return linked;
     },
 
     stats: () => ({ ...totals }),

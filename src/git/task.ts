@@ -14,6 +14,8 @@ export interface CheckoutTask {
   depth: number;
   /** When set, the commit's tree is written into this (new) directory. */
   materializeTo?: string;
+  /** Another commit's tree on disk to hard-link unchanged files from. */
+  reuse?: { dir: string; sha: string };
 }
 
 /** What a finished task reports. */
@@ -22,6 +24,8 @@ export interface CheckoutTaskResult {
   fetches: number;
   /** Files written, when materializing. */
   files?: number;
+  /** Of those, files hard-linked from the reused tree. */
+  linked?: number;
 }
 
 /** Messages from the checkout worker to the main thread. */

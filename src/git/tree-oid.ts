@@ -1,5 +1,10 @@
-import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
 import git from "isomorphic-git";
+
+const NO_PATH = Promise.reject(new Error("no path"));
+NO_PATH.catch(() => undefined);
+/** node:fs for isomorphic-git, answering its per-call probe (readFile() without a path) without building a TypeError. */
+const fs = { promises: { ...fsp, readFile: ((path: string, options?: unknown) => (path === undefined ? NO_PATH : fsp.readFile(path, options as never))) as typeof fsp.readFile } };
 
 /**
  * The oid of the tree (or blob) at `path` in commit `sha`, read from the bare
@@ -25,4 +30,19 @@ export async function lookupTreeOid(args: {
     isTree = entry.type === "tree";
   }
   return oid;
+}
+
+/**
+ * Whether the tree `oid` holds a symlink anywhere below it. A render follows
+ * symlinks (within the repository), so a path with one can change without
+ * its own tree oid changing.
+ */
+export async function treeHasSymlinks(args: { gitdir: string; oid: string; cache: object }): Promise<boolean> {
+  const { gitdir, cache } = args;
+  const { tree } = await git.readTree({ fs, gitdir, oid: args.oid, cache });
+  for (const entry of tree) {
+    if (entry.mode === "120000") return true;
+    if (entry.type === "tree" && (await treeHasSymlinks({ gitdir, oid: entry.oid, cache }))) return true;
+  }
+  return false;
 }

@@ -17,6 +17,12 @@ export interface ResolveRequest {
   /** Branch, tag, `HEAD` or a full 40-hex commit SHA; default HEAD. */
   revision?: string;
   credentials?: RepoCredentials;
+  /**
+   * An answer the server gave to a request sent at or after this time (epoch
+   * ms) is good enough and may be shared; default: now (ask the server,
+   * or join a request sent this very moment).
+   */
+  since?: number;
 }
 
 /** Which commit of which repository to put on disk. */
@@ -67,7 +73,7 @@ export interface GitSourceOptions {
   depth?: number;
   /** How many materialized worktrees to keep, default 20. */
   keepWorktrees?: number;
-  /** Fetches running at once across all repositories, default 4; the rest wait their turn. */
+  /** Fetches running at once across all repositories, default one per CPU but one, 1–4; the rest wait their turn. */
   maxConcurrentFetches?: number;
   /** Run fetch and checkout in a worker thread (default) so the event loop stays responsive. */
   useWorker?: boolean;
@@ -87,6 +93,8 @@ export interface GitSource {
   checkout(req: CheckoutRequest): Promise<{ dir: string }>;
   /** The oid of the tree (or blob) at `path` in commit `sha`; undefined when the path is missing. */
   treeOid(req: TreeOidRequest): Promise<string | undefined>;
+  /** Whether the tree at `path` holds a symlink anywhere below it (its content may then lie outside it). */
+  symlinksIn(req: TreeOidRequest): Promise<boolean>;
   /** Counters since creation. */
   stats(): GitStats;
 }

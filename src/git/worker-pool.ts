@@ -5,6 +5,9 @@ import { Worker } from "node:worker_threads";
 /** The worker file next to this module, with this module's extension (.ts under vitest, .js in dist). */
 const WORKER_URL = new URL(`./checkout-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
+/** Young-generation size of a checkout worker's heap (MB). */
+const YOUNG_GENERATION_MB = 12;
+
 /**
  * Checkout worker threads, kept warm between tasks. Starting a worker and
  * loading isomorphic-git into it costs a few hundred milliseconds of CPU,
@@ -30,7 +33,9 @@ export class WorkerPool {
       warm.worker.ref();
       return warm.worker;
     }
-    return new Worker(WORKER_URL);
+    // a small young generation: a checkout's garbage is mostly short-lived
+    // pack chunks, and the default (tens of MB per worker) shows up in RSS
+    return new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   }
 
   /** Returns a worker that finished its task cleanly (listeners removed by the caller). */

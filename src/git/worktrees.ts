@@ -31,6 +31,20 @@ export class WorktreeStore {
     }
   }
 
+  /**
+   * The most recently used tree whose name ends with `suffix` (another
+   * commit of the same repository), to reuse unchanged files from.
+   */
+  async latest(suffix: string): Promise<{ dir: string; name: string } | undefined> {
+    const names = (await readdir(this.root).catch(() => [] as string[])).filter((n) => !n.startsWith(".") && n.endsWith(suffix));
+    let best: { dir: string; name: string; at: number } | undefined;
+    for (const name of names) {
+      const at = (await stat(join(this.root, name)).catch(() => undefined))?.mtimeMs;
+      if (at !== undefined && (!best || at > best.at)) best = { dir: join(this.root, name), name, at };
+    }
+    return best && { dir: best.dir, name: best.name };
+  }
+
   /** A fresh path (not created) to build a tree in. */
   async tempPath(name: string): Promise<string> {
     this.cleaned ??= this.removeStaleTemps();

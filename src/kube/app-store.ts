@@ -5,6 +5,7 @@ import { APP_GROUP, APP_KIND, APP_PLURAL, APP_VERSION } from "../model/labels.js
 import type { AppStorePort, RepoCredentials } from "../sync/ports.js";
 import { KubeError } from "../errors.js";
 import { startInformer, type Informer } from "./informer.js";
+import { withoutManagedFields } from "./live-cache.js";
 import { isNotFound, type RestClient } from "./rest.js";
 
 type Listener = (type: "add" | "update" | "delete", app: Application) => void;
@@ -40,6 +41,7 @@ export class KubeAppStore implements AppStorePort {
       apiVersion: `${APP_GROUP}/${APP_VERSION}`,
       kind: APP_KIND,
       logger: this.#logger,
+      transform: withoutManagedFields,
       onEvent: (type, obj) => {
         const app = obj as Application;
         const id = idOf(app);
@@ -104,7 +106,7 @@ export class KubeAppStore implements AppStorePort {
         contentType: "application/merge-patch+json",
         body: { status: patch },
       });
-      this.#written.set(idOf(res), res);
+      this.#written.set(idOf(res), withoutManagedFields(res) as Application);
     } catch (err) {
       if (isNotFound(err)) return; // deleted meanwhile
       throw err;

@@ -33,8 +33,11 @@ export function startInformer(opts: {
   labelSelector?: string;
   logger: Logger;
   onEvent: (type: InformerEvent, obj: KubeObject) => void;
+  /** Applied to every object before it is cached (e.g. to drop what no reader needs). */
+  transform?: (obj: KubeObject) => KubeObject;
 }): Informer {
   const { rest, path, apiVersion, kind, labelSelector, logger } = opts;
+  const transform = opts.transform ?? ((o: KubeObject) => o);
   const listFn = async () => {
     const list = await rest.request<{ items?: KubeObject[]; metadata?: { resourceVersion?: string } }>({
       method: "GET",
@@ -42,12 +45,17 @@ export function startInformer(opts: {
       query: { labelSelector },
     });
     // list items carry no apiVersion/kind; watch events do
-    const items = (list.items ?? []).map((o) => ({ ...o, apiVersion, kind }));
+    const items = (list.items ?? []).map((o) => transform({ ...o, apiVersion, kind }));
     listed = true;
     backoff = 500;
     return { items: items as unknown as KubernetesObject[], metadata: list.metadata ?? {} };
   };
-  const lw = new ListWatch<KubernetesObject>(path, new Watch(rest.kubeConfig), listFn as never, false, labelSelector);
+  const watch = new Watch(rest.kubeConfig);
+  const transforming = {
+    watch: (p: string, query: Parameters<Watch["watch"]>[1], callback: Parameters<Watch["watch"]>[2], done: Parameters<Watch["watch"]>[3]) =>
+      watch.watch(p, query, (phase, obj, raw) => callback(phase, phase === "ADDED" || phase === "MODIFIED" || phase === "DELETED" ? transform(obj as KubeObject) : obj, raw), done),
+  };
+  const lw = new ListWatch<KubernetesObject>(path, transforming as unknown as Watch, listFn as never, false, labelSelector);
   let synced = false;
   let stopped = false;
   let backoff = 500;
@@ -69,7 +77,10 @@ export function startInformer(opts: {
       (err: unknown) => logger.warn({ path, err: (err as Error).message }, "list failed"),
     );
   for (const t of ["add", "update", "delete"] as const) {
-    lw.on(t, (o) => opts.onEvent(t, o as unknown as KubeObject));
+    lw.on(t, (o) => {
+      backoff = 500; // the watch works again: the next failure retries fast (a restart resumes without a list)
+      opts.onEvent(t, o as unknown as KubeObject);
+    });
   }
   lw.on("error", (err) => {
     if (stopped) return;

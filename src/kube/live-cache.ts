@@ -8,6 +8,17 @@ import type { RestClient } from "./rest.js";
 
 const DENIED_RETRY_MS = 300_000;
 
+/**
+ * Cached objects drop `metadata.managedFields`: no reader needs them (diffs
+ * and drift fingerprints leave them out), and they are often half of an
+ * object's size, which matters with ten thousand objects cached.
+ */
+export function withoutManagedFields(obj: KubeObject): KubeObject {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
 /** Listener for changes to any object Plumb manages. */
 export type LiveListener = (type: InformerEvent, obj: KubeObject) => void;
 
@@ -50,6 +61,7 @@ export class LiveCache {
         labelSelector: APP_LABEL,
         logger: this.#logger,
         onEvent: (type, obj) => this.#emit(type, obj),
+        transform: withoutManagedFields,
       });
       this.#informers.set(key, inf);
     }

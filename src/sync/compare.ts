@@ -18,7 +18,9 @@ export class ComparisonError extends PlumbError {}
  * vouches for costs nothing; otherwise a server-side dry-run apply shows what
  * applying would produce (defaults, webhooks and all), and that is compared
  * with the live object after normalization, so defaulted fields never count
- * as drift. A dry-run also validates every object before anything is written.
+ * as drift. A dry-run also validates every object before anything is
+ * written, a new app's too: one the API server refuses stops the sync with
+ * nothing applied, never half of an app created.
  */
 export async function compareWithLive(opts: {
   ctx: SyncContext;
@@ -29,13 +31,16 @@ export async function compareWithLive(opts: {
   const { ctx, app, cluster, desired } = opts;
   const creatingNamespaces = new Set(desired.filter((d) => d.key.kind === "Namespace" && d.key.group === "").map((d) => d.key.name));
   const createNamespace = app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true") ?? false;
-  const compared = await mapLimit(desired, 8, async (d): Promise<ComparedObject> => {
-    const id = driftId(app, d);
-    // the watch cache answers for every object Plumb labelled; one it does not
-    // hold is either absent or unlabelled, which the dry-run below tells apart
-    let live = await cluster.getLive({ ...refOf(d), trustCache: true }).catch((err: unknown) => {
+  // the watch cache answers for every object Plumb labelled; one it does not
+  // hold is either absent or unlabelled, which a dry-run tells apart
+  const cached = await mapLimit(desired, 8, (d) =>
+    cluster.getLive({ ...refOf(d), trustCache: true }).catch((err: unknown) => {
       throw objectError(d, err); // e.g. Forbidden: name the object and its file
-    });
+    }),
+  );
+  const compared = await mapLimit(desired, 8, async (d, i): Promise<ComparedObject> => {
+    const id = driftId(app, d);
+    let live = cached[i];
     const conflict = conflictOf(app, d, live);
     if (conflict) return conflict;
     if (live && ctx.drift.vouches(id, d.object, live)) return { key: d.key, object: d.object, live, inSync: true };

@@ -2,6 +2,7 @@ import type { Logger } from "../log.js";
 import type { Application } from "../model/application.js";
 import type { AppStorePort, ClusterPort, Clock, GitPort } from "./ports.js";
 import type { DriftMemory } from "./drift-memory.js";
+import type { RenderMemo } from "./desired.js";
 
 /** Counters the sync engine reports; the operator wires them to Prometheus. */
 export interface SyncMetrics {
@@ -19,6 +20,8 @@ export interface SyncContext {
   clock: Clock;
   metrics: SyncMetrics;
   drift: DriftMemory;
+  /** Recent renders, so unchanged paths are not rendered again (optional). */
+  renders?: RenderMemo;
   /** How often a health gate re-checks the remote head for a newer commit. */
   supersedeCheckMs: number;
 }

@@ -66,7 +66,7 @@ export class Controller {
   /** Asks for a reconcile now (webhook: urgent; API sync: manual; rollback). */
   request(namespace: string, name: string, req: ScheduleRequest = {}): boolean {
     if (!this.#ctx.apps.get(namespace, name)) return false;
-    this.scheduler.enqueue(`${namespace}/${name}`, req);
+    this.scheduler.enqueue(`${namespace}/${name}`, { ...req, refresh: true }); // someone says Git moved: ask it
     return true;
   }
 

@@ -6,7 +6,7 @@ interface Memory {
   desired: string;
   /** The live resourceVersion it was found in sync with (moves on with status updates). */
   resourceVersion: string | undefined;
-  /** Fingerprint of the live object's declared state at that time. */
+  /** Fingerprint of the live object's declared fields at that time. */
   live: string;
 }
 
@@ -14,9 +14,9 @@ interface Memory {
  * Remembers, per object, which desired manifest was last found in sync with
  * which live object. While both are unchanged the object is in sync without
  * asking the API server, so a reconcile at rest makes no requests. A live
- * object whose resourceVersion moved only because its status (or
- * managedFields) changed — a rollout progressing, a controller reporting —
- * is still vouched for: its fingerprint leaves those out.
+ * object whose resourceVersion moved without any field the manifest declares
+ * changing — its status, a controller's annotation, managedFields — is still
+ * vouched for: a server-side apply of the same manifest would change nothing.
  */
 export class DriftMemory {
   #seen = new Map<string, Memory>();
@@ -27,22 +27,24 @@ export class DriftMemory {
   }
 
   /**
-   * Hash of what a live object declares: everything but `status`,
-   * `resourceVersion`, `generation` and `managedFields`, which change
-   * without the object's declared state changing.
+   * Hash of the live values of the fields `desired` declares: maps are
+   * followed key by key, anything else (a list, a scalar) counts whole.
+   * Fields only others own (status, server metadata, controllers'
+   * annotations) are left out, so their changes are not drift. A Secret's
+   * `stringData` is write-only (the server merges it into `data`), so with
+   * it declared the whole of `data` counts.
    */
-  static fingerprint(live: KubeObject): string {
-    const { status: _status, metadata, ...rest } = live;
-    const { resourceVersion: _rv, managedFields: _mf, generation: _gen, ...meta } = metadata;
-    return digest(JSON.stringify({ ...rest, metadata: meta }));
+  static fingerprint(live: KubeObject, desired: KubeObject): string {
+    const shape = desired.stringData !== undefined ? { ...desired, data: true } : desired;
+    return digest(JSON.stringify(declared(live, shape)) ?? "");
   }
 
-  /** Whether `desired` was already found in sync with this live object (or one differing only in status). */
+  /** Whether `desired` was already found in sync with this live object (or one differing only where the manifest is silent). */
   vouches(id: string, desired: KubeObject, live: KubeObject | undefined): boolean {
     const m = this.#seen.get(id);
     if (!m || !live || m.desired !== DriftMemory.hash(desired)) return false;
     if (m.resourceVersion !== undefined && m.resourceVersion === live.metadata.resourceVersion) return true;
-    if (m.live !== DriftMemory.fingerprint(live)) return false;
+    if (m.live !== DriftMemory.fingerprint(live, desired)) return false;
     m.resourceVersion = live.metadata.resourceVersion; // next time the cheap check answers
     return true;
   }
@@ -50,13 +52,25 @@ export class DriftMemory {
   /** Records that `desired` matches `live` (the live object, or what an apply returned). */
   remember(id: string, desired: KubeObject, live: KubeObject | undefined): void {
     if (!live) return;
-    this.#seen.set(id, { desired: DriftMemory.hash(desired), resourceVersion: live.metadata.resourceVersion, live: DriftMemory.fingerprint(live) });
+    this.#seen.set(id, { desired: DriftMemory.hash(desired), resourceVersion: live.metadata.resourceVersion, live: DriftMemory.fingerprint(live, desired) });
   }
 
   /** Forgets an object (pruned, or its app deleted). */
   forget(id: string): void {
     this.#seen.delete(id);
   }
+}
+
+/** `live` cut down to the shape of `desired` (see DriftMemory.fingerprint). */
+function declared(live: unknown, desired: unknown): unknown {
+  if (!isMap(desired) || !isMap(live)) return live;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(desired)) out[key] = declared(live[key], desired[key]) ?? null;
+  return out;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function digest(text: string): string {

@@ -20,10 +20,10 @@ export class HealthCheckError extends PlumbError {
   }
 }
 
-/** A newer commit arrived while a rollout was waiting. */
+/** A newer commit arrived while a rollout was waiting, or an object it waited on was deleted: plan again. */
 export class SupersededError extends PlumbError {
-  constructor() {
-    super("superseded by a newer commit", { code: "Superseded" });
+  constructor(message = "superseded by a newer commit") {
+    super(message, { code: "Superseded" });
   }
 }
 
@@ -71,7 +71,7 @@ export async function applySteps(opts: {
         onProgress: (h) => opts.onProgress?.(step.name, h),
       }),
     );
-    if (gate.outcome === "superseded") throw new SupersededError();
+    if (gate.outcome === "superseded") throw new SupersededError(gate.why);
     if (gate.outcome === "degraded") throw new HealthCheckError(`${step.name} is Degraded: ${gate.health.message}`, gate.health);
     if (gate.outcome === "timeout") {
       throw new HealthCheckError(`${step.name} did not become Healthy within ${Math.round(opts.timeoutMs / 1000)}s: ${gate.health.message}`, gate.health);

@@ -10,7 +10,7 @@ export type GateResult =
   | { outcome: "healthy"; health: Health }
   | { outcome: "degraded"; health: Health }
   | { outcome: "timeout"; health: Health }
-  | { outcome: "superseded"; health: Health };
+  | { outcome: "superseded"; health: Health; why?: string };
 
 /**
  * Waits until every object of a step is Healthy (or Suspended), driven by
@@ -29,18 +29,27 @@ export async function waitForHealthy(opts: {
 }): Promise<GateResult> {
   const { cluster, tasks, signal } = opts;
   const keys = new Set(tasks.map((t) => keyString(t.key)));
-  const judge = async (): Promise<Health> => {
+  const judge = async (quiet: boolean): Promise<Health & { vanished?: string }> => {
     const verdicts = await Promise.all(
       tasks.map(async (t) => {
-        const live = await cluster.getLive({ apiVersion: t.object.apiVersion, kind: t.object.kind, namespace: t.object.metadata.namespace, name: t.object.metadata.name, trustCache: true });
+        const ref = { apiVersion: t.object.apiVersion, kind: t.object.kind, namespace: t.object.metadata.namespace, name: t.object.metadata.name };
+        let live = await cluster.getLive({ ...ref, trustCache: true });
         const min = opts.minVersions?.get(keyString(t.key));
+        // the cache still lags our own write after a tick without events (the
+        // watch may be down: an API server restart), or an object the plan
+        // saw is gone from it: ask instead of waiting out the timeout
+        if ((quiet && min && (!live || isOlder(live, min))) || (!live && t.live)) live = await cluster.getLive({ ...ref, fresh: true });
+        // deleted while we wait (it existed, or we wrote it): only a new plan recreates it
+        if (!live && (t.live || (quiet && min))) return { status: "Missing" as const, message: `${t.key.kind}/${t.key.name} was deleted`, vanished: `${t.key.kind}/${t.key.name}` };
         if (min && (!live || isOlder(live, min))) return { status: "Progressing" as const, message: `${t.key.kind}/${t.key.name}: waiting for the applied version to be observed` };
         const h = assessHealth(live);
         return { ...h, message: h.message ? `${t.key.kind}/${t.key.name}: ${h.message}` : "" };
       }),
     );
     // Suspended counts as done for gating: a paused Deployment will not progress
-    return worst(verdicts.map((v) => (v.status === "Suspended" ? { status: "Healthy" as const, message: "" } : v)));
+    const vanished = verdicts.find((v) => "vanished" in v)?.vanished;
+    const health = worst(verdicts.map((v) => (v.status === "Suspended" ? { status: "Healthy" as const, message: "" } : { status: v.status, message: v.message })));
+    return vanished ? { ...health, vanished } : health;
   };
   const deadline = Date.now() + opts.timeoutMs;
   let wake: () => void = () => undefined;
@@ -49,19 +58,23 @@ export async function waitForHealthy(opts: {
   signal.addEventListener("abort", onAbort);
   try {
     let last: Health = { status: "Progressing", message: "" };
+    let quiet = false;
     for (;;) {
       if (signal.aborted) return { outcome: "superseded", health: last };
-      last = await judge();
+      const judged = await judge(quiet);
+      const { vanished, ...health } = judged;
+      last = health;
+      if (vanished) return { outcome: "superseded", health: last, why: `${vanished} was deleted during the rollout; planning again` };
       if (last.status === "Healthy") return { outcome: "healthy", health: last };
       if (last.status === "Degraded") return { outcome: "degraded", health: last };
       const left = deadline - Date.now();
       if (left <= 0) return { outcome: "timeout", health: last };
       opts.onProgress?.(last);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 5_000));
+      quiet = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(true), Math.min(left, 5_000));
         wake = () => {
           clearTimeout(t);
-          resolve();
+          resolve(false);
         };
       });
     }

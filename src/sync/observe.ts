@@ -1,7 +1,8 @@
 import { assessHealth, worst } from "../health/index.js";
 import type { Application, ResourceStatus } from "../model/application.js";
 import type { Health } from "../model/health.js";
-import { splitApiVersion } from "../model/object.js";
+import { splitApiVersion, type KubeObject } from "../model/object.js";
+import { KubeError } from "../errors.js";
 import { keyString } from "../model/resource-key.js";
 import { mapLimit } from "./concurrency.js";
 import type { DesiredObject } from "./desired.js";
@@ -16,9 +17,35 @@ export async function findOrphans(opts: { app: Application; cluster: ClusterPort
     const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     const key = { group: r.group, kind: r.kind, namespace: r.namespace, name: r.name };
     const kind = await opts.cluster.kindOf(apiVersion, r.kind);
-    const live = kind ? await opts.cluster.getLive({ apiVersion, kind: r.kind, namespace: r.namespace || undefined, name: r.name }) : undefined;
+    const ref = { apiVersion, kind: r.kind, namespace: r.namespace || undefined, name: r.name };
+    const live = kind ? await opts.cluster.getLive(ref).catch((err: unknown) => unreadable(err, () => opts.cluster.getLive({ ...ref, trustCache: true }))) : undefined;
     return { key, apiVersion, live };
   });
+}
+
+/**
+ * An orphan the app's identity may not read (an entry recorded before a sync
+ * whose apply RBAC then refused) is answered by the operator's own watch of
+ * labelled objects: absent there, it is not Plumb's, and is forgotten.
+ */
+function unreadable(err: unknown, fromWatch: () => Promise<KubeObject | undefined>): Promise<KubeObject | undefined> {
+  if (err instanceof KubeError && err.status === 403) return fromWatch();
+  throw err;
+}
+
+/**
+ * The inventory to record before a sync's first write: the current one plus
+ * every desired object it lacks. An object applied by a sync that dies (a
+ * crash) or fails (a health gate) before recording its outcome is then still
+ * known, and pruned once Git drops it; an entry whose object was never
+ * created is forgotten by a later plan ("already gone").
+ */
+export function intendedInventory(current: ResourceStatus[], compared: ComparedObject[]): ResourceStatus[] {
+  const known = new Set(current.map((r) => keyString(r)));
+  const added = compared
+    .filter((c) => !known.has(keyString(c.key)))
+    .map((c): ResourceStatus => ({ group: c.key.group, version: splitApiVersion(c.object.apiVersion).version, kind: c.key.kind, namespace: c.key.namespace, name: c.key.name, status: "OutOfSync" }));
+  return [...current, ...added];
 }
 
 /**

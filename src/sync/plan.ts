@@ -57,6 +57,8 @@ export interface SyncPlan {
   prunes: PruneTask[];
   /** True when nothing needs writing (every desired object in sync, nothing to prune). */
   inSync: boolean;
+  /** True when applying the plan writes: something to create, update or prune (objects kept as extraneous are not). */
+  writes: boolean;
   /** Why pruning was withheld, when it was. */
   pruneWithheld?: string;
 }
@@ -107,6 +109,7 @@ export function planSync(input: {
   return {
     steps,
     prunes,
+    writes: writes || prunes.some((p) => p.action === "prune"),
     inSync: !writes && !prunes.some((p) => p.action !== "forget") && !steps.some((s) => s.tasks.some((t) => t.action === "conflict")),
     ...(pruneWithheld ? { pruneWithheld } : {}),
   };

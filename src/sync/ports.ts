@@ -10,12 +10,18 @@ export interface RepoCredentials {
 
 /** What sync needs from Git (implemented by src/git). */
 export interface GitPort {
-  /** The commit a branch, tag, HEAD or SHA names on the remote, cheaply (ref listing). */
-  resolveRevision(req: { repoURL: string; revision?: string; credentials?: RepoCredentials }): Promise<string>;
+  /**
+   * The commit a branch, tag, HEAD or SHA names on the remote, cheaply (ref
+   * listing). An answer to a listing sent at or after `since` (epoch ms)
+   * may be reused; default: ask now.
+   */
+  resolveRevision(req: { repoURL: string; revision?: string; credentials?: RepoCredentials; since?: number }): Promise<string>;
   /** The commit's tree on disk (fetched and materialized once, then cached). */
   checkout(req: { repoURL: string; revision: string; credentials?: RepoCredentials }): Promise<{ dir: string }>;
-  /** The oid of the tree at `path` in a cached commit; undefined when the path does not exist. */
-  treeOid(req: { repoURL: string; sha: string; path: string }): Promise<string | undefined>;
+  /** The oid of the tree at `path` in a commit (fetched if needed); undefined when the path does not exist. */
+  treeOid(req: { repoURL: string; sha: string; path: string; credentials?: RepoCredentials }): Promise<string | undefined>;
+  /** Whether the tree at `path` holds a symlink anywhere below it (its render may then read files outside it). */
+  symlinksIn(req: { repoURL: string; sha: string; path: string; credentials?: RepoCredentials }): Promise<boolean>;
 }
 
 /** A kind as the API server serves it. */

@@ -1,5 +1,6 @@
 import type { Logger } from "../log.js";
 import type { ReconcileRequest, ReconcileResult } from "./reconcile.js";
+import { MAX_DURATION_MS } from "./spec.js";
 
 /** What a caller asks of the next reconcile of one app. */
 export interface ScheduleRequest {
@@ -7,6 +8,8 @@ export interface ScheduleRequest {
   rollbackTo?: string;
   /** Cut short a rollout the app is waiting on (a webhook announced a new commit). */
   urgent?: boolean;
+  /** Someone says Git moved (webhook, API): the reconcile asks Git for a head newer than this request. */
+  refresh?: boolean;
 }
 
 /** Retry policy (from spec.syncPolicy.retry). */
@@ -19,7 +22,7 @@ export interface RetryPolicy {
 
 interface AppState {
   running: boolean;
-  pending: ScheduleRequest | undefined;
+  pending: Pending | undefined;
   timer: NodeJS.Timeout | undefined;
   attempts: number;
   abort: AbortController | undefined;
@@ -150,7 +153,7 @@ export class Scheduler {
     let result: ReconcileResult = { outcome: "failed" };
     try {
       const idle = <T>(wait: () => Promise<T>) => this.#idleWhile(wait);
-      result = await this.#run(key, { ...(req.manual ? { manual: true } : {}), ...(req.rollbackTo ? { rollbackTo: req.rollbackTo } : {}), signal: st.abort.signal, idle });
+      result = await this.#run(key, { ...(req.manual ? { manual: true } : {}), ...(req.headSince ? { headSince: req.headSince } : {}), ...(req.rollbackTo ? { rollbackTo: req.rollbackTo } : {}), signal: st.abort.signal, idle });
     } catch (err) {
       this.#logger.error({ app: key, err: (err as Error).message }, "reconcile crashed");
     } finally {
@@ -191,7 +194,8 @@ export class Scheduler {
     } else {
       st.attempts = 0;
     }
-    const jittered = delay * (0.9 + Math.random() * 0.2);
+    // a longer delay would overflow setTimeout and fire at once, in a hot loop
+    const jittered = Math.min(delay * (0.9 + Math.random() * 0.2), MAX_DURATION_MS);
     st.timer = setTimeout(() => {
       st.timer = undefined;
       this.enqueue(key);
@@ -203,8 +207,13 @@ export class Scheduler {
 /** Abort reason of an urgent refresh (a webhook), as opposed to shutdown or removal. */
 export const REFRESH = "refresh";
 
-function merge(a: ScheduleRequest | undefined, b: ScheduleRequest): ScheduleRequest {
+/** Requests waiting for an app's next reconcile, merged; `headSince` notes the latest refresh. */
+type Pending = ScheduleRequest & { headSince?: number };
+
+function merge(a: Pending | undefined, b: ScheduleRequest): Pending {
+  const headSince = Math.max(a?.headSince ?? 0, b.refresh ? Date.now() : 0);
   return {
+    ...(headSince ? { headSince } : {}),
     ...(a?.manual || b.manual ? { manual: true } : {}),
     ...(b.rollbackTo ?? a?.rollbackTo ? { rollbackTo: b.rollbackTo ?? a?.rollbackTo } : {}),
   };

@@ -1,18 +1,25 @@
 import type { Application } from "../model/application.js";
 import { SpecError } from "../errors.js";
+import { durationMs } from "./duration.js";
 import type { SyncContext } from "./context.js";
 import type { RepoCredentials } from "./ports.js";
 
-/** A commit of the app's repository, on disk. */
+/** A commit of the app's repository, ready to render. */
 export interface FetchedSource {
   /** Commit SHA the wanted branch/tag/HEAD resolves to. */
   headRevision: string;
-  /** Commit actually checked out (head, or a rollback target). */
+  /** Commit actually deployed (head, or a rollback target). */
   revision: string;
-  /** Checkout root on disk. */
-  dir: string;
   /** Tree oid of spec.source.path at `revision`, undefined when the path is missing. */
   pathTree: string | undefined;
+  /**
+   * What the render of the app's path depends on in Git: its tree when the
+   * path is self-contained, else the whole commit (a symlink may point
+   * elsewhere in the repository). Equal keys render equally.
+   */
+  contentKey: string;
+  /** The commit's tree on disk (checked out on first call; a remembered render never needs it). */
+  checkout(): Promise<string>;
 }
 
 /** Reads the repository credentials an app names, if any. */
@@ -21,26 +28,57 @@ export async function credentialsOf(ctx: SyncContext, app: Application): Promise
   return ref ? ctx.apps.repoCredentials(app.metadata.namespace ?? "default", ref) : undefined;
 }
 
-/** Resolves the wanted revision on the remote (cheap ref listing). */
-export async function resolveHead(ctx: SyncContext, app: Application): Promise<string> {
+/**
+ * Resolves the wanted revision on the remote (cheap ref listing). An answer
+ * to a listing sent at or after `since` (epoch ms; from any app of the same
+ * repository) may be reused; by default the server is asked now.
+ */
+export async function resolveHead(ctx: SyncContext, app: Application, opts: { since?: number } = {}): Promise<string> {
   const { repoURL, targetRevision } = app.spec.source;
   if (!/^https?:\/\//i.test(repoURL)) {
     throw new SpecError(`spec.source.repoURL must be an http(s) URL, got "${redactURL(repoURL)}"`, { code: "InvalidSpec", data: { field: "spec.source.repoURL" } });
   }
-  return ctx.git.resolveRevision({ repoURL, revision: targetRevision || "HEAD", credentials: await credentialsOf(ctx, app) });
+  return ctx.git.resolveRevision({ repoURL, revision: targetRevision || "HEAD", credentials: await credentialsOf(ctx, app), ...(opts.since !== undefined ? { since: opts.since } : {}) });
 }
 
 /**
- * Fetches and checks out `revision` (default: the resolved head), and notes
- * the tree of the app's path so unchanged paths can be recognised.
+ * How old a head a periodic reconcile may reuse: a tenth of the app's
+ * interval, at most 15 s. A hundred apps polling one repository then cost
+ * about ten ref listings per interval instead of a hundred, while a push is
+ * still seen within 1.1 intervals; webhooks and API requests always ask anew.
+ */
+export function headMaxAgeMs(app: Application): number {
+  let interval: number;
+  try {
+    interval = durationMs(app.spec.interval, 180_000);
+  } catch {
+    interval = 180_000;
+  }
+  return Math.min(interval / 10, 15_000);
+}
+
+/**
+ * Fetches `revision` (default: the resolved head) into the repository cache
+ * and notes the tree of the app's path, so an unchanged path is recognised
+ * without writing the commit's files; those are checked out on demand.
  */
 export async function fetchSource(ctx: SyncContext, app: Application, opts: { headRevision: string; revision?: string }): Promise<FetchedSource> {
   const { repoURL } = app.spec.source;
   const revision = opts.revision ?? opts.headRevision;
   const credentials = await credentialsOf(ctx, app);
-  const { dir } = await ctx.git.checkout({ repoURL, revision, credentials });
-  const pathTree = await ctx.git.treeOid({ repoURL, sha: revision, path: app.spec.source.path ?? "." });
-  return { headRevision: opts.headRevision, revision, dir, pathTree };
+  const path = app.spec.source.path ?? ".";
+  const at = { repoURL, sha: revision, path, ...(credentials ? { credentials } : {}) };
+  const pathTree = await ctx.git.treeOid(at);
+  const root = path.split("/").every((p) => p === "" || p === ".");
+  const selfContained = pathTree !== undefined && (root || !(await ctx.git.symlinksIn(at)));
+  let dir: Promise<string> | undefined;
+  return {
+    headRevision: opts.headRevision,
+    revision,
+    pathTree,
+    contentKey: selfContained ? `tree ${pathTree}` : `commit ${revision}`,
+    checkout: () => (dir ??= ctx.git.checkout({ repoURL, revision, ...(credentials ? { credentials } : {}) }).then((c) => c.dir)),
+  };
 }
 
 /** A URL without userinfo, safe to show. */

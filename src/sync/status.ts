@@ -18,6 +18,7 @@ export type FailureReason =
   | "ApplyFailed"
   | "HealthCheckFailed"
   | "PruneFailed"
+  | "PruneWithheld"
   | "Conflict";
 
 /** What one reconcile found and did, the input of the next status. */
@@ -37,6 +38,8 @@ export interface ReconcileFacts {
   rolledBack?: { from: string; to: string };
   /** The app is waiting on a rollout. */
   progressing?: string;
+  /** Objects Git no longer has that were kept (prune disabled or withheld). */
+  extraneous?: number;
 }
 
 const HISTORY_LIMIT = 10;
@@ -105,7 +108,7 @@ function desiredConditions(f: ReconcileFacts): Omit<Condition, "lastTransitionTi
   else if (f.rolledBack)
     ready = { type: "Ready", status: "False", reason: "RolledBack", message: `rollout of ${short(f.rolledBack.from)} failed; running ${short(f.rolledBack.to)} until a newer commit` };
   else if (f.sync !== "Synced")
-    ready = { type: "Ready", status: "False", reason: f.sync, message: f.sync === "OutOfSync" ? `live state differs from Git at ${short(f.headRevision)}` : "sync state unknown" };
+    ready = { type: "Ready", status: "False", reason: f.sync, message: f.sync !== "OutOfSync" ? "sync state unknown" : f.extraneous ? `${f.extraneous} object(s) no longer in Git at ${short(f.headRevision)} are kept because prune is disabled; a manual sync prunes them` : `live state differs from Git at ${short(f.headRevision)}` };
   else if (f.health.status !== "Healthy")
     ready = { type: "Ready", status: "False", reason: f.health.status, message: f.health.message || `app is ${f.health.status}` };
   else ready = { type: "Ready", status: "True", reason: "Succeeded", message: `revision ${short(f.deployedRevision)} is applied and healthy` };

@@ -33,8 +33,10 @@ export function chooseTarget(app: Application, head: string, req: ReconcileReque
 export function watchForNewerCommit(opts: { ctx: SyncContext; app: Application; head: string; pinned?: { from: string } | undefined; signal?: AbortSignal | undefined }): { signal: AbortSignal; stop: () => void } {
   const { ctx, app, head, pinned } = opts;
   const ac = new AbortController();
-  const checkHead = () =>
-    resolveHead(ctx, app).then(
+  // timer checks share recent answers (a thousand apps waiting on rollouts
+  // must not list refs a thousand times every few seconds); a refresh asks anew
+  const checkHead = (since = Date.now() - ctx.supersedeCheckMs) =>
+    resolveHead(ctx, app, { since }).then(
       (now) => {
         // a pinned rollback only yields to a commit newer than the one it rolled back
         if (now !== head && (!pinned || now !== pinned.from)) ac.abort();
@@ -42,7 +44,7 @@ export function watchForNewerCommit(opts: { ctx: SyncContext; app: Application; 
       () => undefined,
     );
   // a refresh (webhook) cuts the wait short only when the head moved; shutdown always does
-  const onAbort = () => (opts.signal?.reason === REFRESH ? void checkHead() : ac.abort());
+  const onAbort = () => (opts.signal?.reason === REFRESH ? void checkHead(Date.now()) : ac.abort());
   opts.signal?.addEventListener("abort", onAbort);
   if (opts.signal?.aborted) onAbort();
   const timer = setInterval(() => void checkHead(), ctx.supersedeCheckMs);

@@ -237,3 +237,63 @@ describe("treeOid", () => {
     expect(await oid(a, "apps/one/cm.yaml/deeper")).toBeUndefined();
   });
 });
+
+describe("shared answers", () => {
+  it("reuses a ref listing sent since `since` and asks the server again for a later one", async () => {
+    const url = await server.createRepo("since");
+    const first = await server.commit("since", { files: { "a.yaml": "a: 1\n" } });
+    const git = newSource(true);
+    const t0 = Date.now();
+    expect(await git.resolveRevision({ repoURL: url, revision: "main" })).toBe(first);
+    const second = await server.commit("since", { files: { "a.yaml": "a: 2\n" } });
+    const before = server.requests;
+    // an answer from a listing sent after t0 is good enough: no request, the older commit
+    expect(await git.resolveRevision({ repoURL: url, revision: "main", since: t0 })).toBe(first);
+    expect(server.requests).toBe(before);
+    // a caller told the branch moved (a webhook) asks anew
+    expect(await git.resolveRevision({ repoURL: url, revision: "main", since: Date.now() + 1 })).toBe(second);
+    expect(server.requests).toBeGreaterThan(before);
+  });
+
+  it("lists refs once for many callers at once", async () => {
+    const url = await server.createRepo("burst");
+    await server.commit("burst", { files: { "a.yaml": "a: 1\n" } });
+    const git = newSource(true);
+    server.resetCounters();
+    const since = Date.now();
+    const shas = await Promise.all(Array.from({ length: 20 }, () => git.resolveRevision({ repoURL: url, revision: "main", since })));
+    expect(new Set(shas).size).toBe(1);
+    expect(server.requestsByPath.get("/burst.git/git-upload-pack")).toBe(1);
+  });
+});
+
+describe("symlinksIn", () => {
+  it("tells whether a path holds a symlink, so a render of it may read elsewhere", async () => {
+    const url = await server.createRepo("links");
+    const sha = await server.commit("links", {
+      files: { "plain/cm.yaml": "a: 1\n", "linked/cm.yaml": "b: 1\n", "common/base.yaml": "c: 1\n" },
+      symlinks: { "linked/base.yaml": "../common/base.yaml" },
+    });
+    const git = newSource(true);
+    expect(await git.symlinksIn({ repoURL: url, sha, path: "plain" })).toBe(false);
+    expect(await git.symlinksIn({ repoURL: url, sha, path: "linked" })).toBe(true);
+    expect(await git.symlinksIn({ repoURL: url, sha, path: "." })).toBe(true);
+    expect(await git.symlinksIn({ repoURL: url, sha, path: "missing" })).toBe(false);
+  });
+});
+
+describe("next commit", () => {
+  it("hard-links the files a new commit did not change from the previous tree, and writes the rest", async () => {
+    const url = await server.createRepo("relink");
+    const a = await server.commit("relink", { files: { "apps/one/cm.yaml": "a: 1\n", "apps/two/cm.yaml": "b: 1\n", "run.sh": "echo\n" }, executable: ["run.sh"] });
+    const b = await server.commit("relink", { files: { "apps/two/cm.yaml": "b: 2\n" } });
+    const git = newSource(true);
+    const first = (await git.checkout({ repoURL: url, revision: a })).dir;
+    const second = (await git.checkout({ repoURL: url, revision: b })).dir;
+    expect((await stat(join(second, "apps/one/cm.yaml"))).ino).toBe((await stat(join(first, "apps/one/cm.yaml"))).ino);
+    expect((await stat(join(second, "apps/two/cm.yaml"))).ino).not.toBe((await stat(join(first, "apps/two/cm.yaml"))).ino);
+    expect(await readFile(join(second, "apps/two/cm.yaml"), "utf8")).toBe("b: 2\n");
+    expect(await readFile(join(first, "apps/two/cm.yaml"), "utf8")).toBe("b: 1\n");
+    expect((await stat(join(second, "run.sh"))).mode & 0o111).not.toBe(0);
+  });
+});

@@ -2,18 +2,18 @@ import { describe, expect, it } from "vitest";
 import { WorkerPool } from "../../src/git/worker-pool.js";
 
 describe("WorkerPool", () => {
-  it("reuses a warm worker without piling up exit listeners", async () => {
-    const pool = new WorkerPool({ idleMs: 60_000 });
-    const first = pool.acquire();
-    const base = first.listenerCount("exit");
-    for (let i = 0; i < 20; i++) {
-      pool.release(first);
-      expect(pool.acquire()).toBe(first);
-    }
-    expect(first.listenerCount("exit")).toBe(base);
-    pool.release(first);
+  it("hands a returned worker out again and ends idle workers after idleMs", async () => {
+    const pool = new WorkerPool({ idleMs: 50 });
+    const worker = pool.acquire();
+    pool.release(worker);
     expect(pool.size).toBe(1);
-    await pool.close();
+    expect(pool.acquire()).toBe(worker);
     expect(pool.size).toBe(0);
+    pool.release(worker);
+    const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
+    await exited;
+    expect(pool.size).toBe(0);
+    expect(pool.acquire()).not.toBe(worker);
+    await pool.close();
   });
 });

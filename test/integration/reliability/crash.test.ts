@@ -124,9 +124,14 @@ async function expectConverged(ns: string, tree: Tree, revision: string, label: 
   return new Map(live.map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.uid]));
 }
 
-/** Waits until the operator has logged `k` writes since log index `from` (or finished syncing `revision`), then SIGKILLs it. */
+/**
+ * Waits until the operator has logged `k` writes since log index `from` (or
+ * finished syncing `revision`), then SIGKILLs it; k = 0 kills it within half
+ * a second, before any write (in the Git fetch, the render or the dry-runs).
+ */
 async function killAfterWrites(op: PlumbProcess, opts: { from: number; k: number; revision: string }): Promise<number> {
   const { from, k, revision } = opts;
+  if (k === 0) await new Promise((r) => setTimeout(r, rand(500)));
   const finished = () => op.logs.slice(from).some((l) => l.msg === "reconciled" && l.revision === revision);
   await waitFor(() => op.count(["applied", "pruned"], from) >= k || finished(), { timeoutMs: 120_000, intervalMs: 5, what: `${k} writes` });
   await op.kill();
@@ -143,27 +148,34 @@ describe("crash consistency", () => {
     const cacheDir = freshCacheDir();
     const a = treeA(), b = treeB(), c = treeC();
     let op: PlumbProcess | undefined;
+    const t0 = Date.now();
+    const took: string[] = [];
+    const lap = (what: string) => took.push(`${what} ${((Date.now() - t0) / 1000).toFixed(0)}s`);
     try {
       // 1. the first sync of 50 objects dies at a random write
       const revA = await git.commit(repo, { files: a });
       op = await startPlumb({ namespace: ns, cacheDir });
       await applyApplication({ namespace: ns, name: APP, spec: { source: { repoURL, path: "app" }, destination: { namespace: ns }, interval: "2s", syncPolicy: { automated: { prune: true, selfHeal: true } }, rollout: { timeout: "2m" } } });
-      const k1 = 1 + rand(keysOf(a).length);
+      const k1 = rand(keysOf(a).length + 1);
       const done1 = await killAfterWrites(op, { from: 0, k: k1, revision: revA });
       op = await startPlumb({ namespace: ns, cacheDir });
+      lap("killed");
       const uidsA = await expectConverged(ns, a, revA, `run ${run} A (killed after ${done1} writes)`);
+      lap("A");
 
       // 2. the sync of B (changes, prunes, additions, a rollout) dies at a random write
       const mark = op.logs.length;
       const revB = await git.commit(repo, { files: diffFiles(a, b) });
-      const k2 = 1 + rand(40);
+      const k2 = rand(41);
       const done2 = await killAfterWrites(op, { from: mark, k: k2, revision: revB });
       // even runs: Git drops B's additions while the operator is down
       const dropWhileDown = run % 2 === 0;
       const revC = dropWhileDown ? await git.commit(repo, { files: diffFiles(b, c) }) : undefined;
       op = await startPlumb({ namespace: ns, cacheDir });
       const label = `run ${run} ${dropWhileDown ? "C after a kill in B" : "B"} (killed after ${done2} writes)`;
+      lap("killed");
       const uidsB = await expectConverged(ns, dropWhileDown ? c : b, revC ?? revB, label);
+      lap(dropWhileDown ? "C" : "B");
       // nothing Git kept was deleted and recreated
       for (const [key, uid] of uidsB) if (uidsA.has(key)) expect({ key, uid }).toEqual({ key, uid: uidsA.get(key) });
 
@@ -171,8 +183,9 @@ describe("crash consistency", () => {
       if (!dropWhileDown) {
         const revC2 = await git.commit(repo, { files: diffFiles(b, c) });
         await expectConverged(ns, c, revC2, `run ${run} C`);
+        lap("C");
       }
-      console.log(`crash run ${run}: killed after ${done1}/${keysOf(a).length} writes of A and ${done2} writes of B${dropWhileDown ? ", C pushed while down" : ""}; converged`);
+      console.log(`crash run ${run}: killed after ${done1}/${keysOf(a).length} writes of A and ${done2} writes of B${dropWhileDown ? ", C pushed while down" : ""}; converged (${took.join(", ")})`);
     } finally {
       await op?.kill();
       rmSync(cacheDir, { recursive: true, force: true });

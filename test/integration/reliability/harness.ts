@@ -4,7 +4,8 @@
  * moment, read its RSS from /proc, and grep every byte it printed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KUBECONFIG, REPO, waitFor } from "../../support/kube.js";
@@ -15,6 +16,8 @@ export type LogLine = Record<string, unknown> & { msg?: string };
 /** A running `plumb operator` process. */
 export interface PlumbProcess {
   readonly child: ChildProcess;
+  /** What runs: the built CLI or the TypeScript sources. */
+  readonly build: "dist" | "src";
   /** Base URL of its HTTP API. */
   readonly url: string;
   /** Raw stdout and stderr text so far (for canary greps). */
@@ -53,7 +56,8 @@ export async function startPlumb(opts: { namespace: string; cacheDir?: string; f
     "log-level": "info",
     ...opts.flags,
   };
-  const args = ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts"), "operator", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
+  const main = entry();
+  const args = [...main, "operator", ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`)];
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...clean, NODE_NO_WARNINGS: "1", PLUMB_API_AUTH: "none", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: LogLine[] = [];
   let raw = "";
@@ -81,6 +85,7 @@ export async function startPlumb(opts: { namespace: string; cacheDir?: string; f
   const msgs = (m: string | string[]) => (Array.isArray(m) ? m : [m]);
   return {
     child,
+    build: main.length === 1 ? "dist" : "src",
     url: String(listening.url),
     output: () => raw,
     logs,
@@ -101,5 +106,82 @@ export async function startPlumb(opts: { namespace: string; cacheDir?: string; f
   };
 }
 
+/**
+ * The built CLI (dist/, as `make test` builds it first) when it is newer than
+ * every source file, so RSS figures are those of what ships; else the
+ * TypeScript sources through Node's type stripping.
+ */
+function entry(): string[] {
+  const built = join(REPO, "dist/cli/main.js");
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(REPO, "src"))) return [built];
+  return ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts")];
+}
+
 /** Whether the full (slow) reliability suite runs: `make test-full`. */
 export const FULL = !!process.env.PLUMB_TEST_FULL;
+
+/** What the API-server proxy does with connections. */
+export type ProxyMode = "up" | "refuse" | "blackhole";
+
+/** A TCP proxy in front of kube-apiserver, so one operator can lose the API server while other tests keep it. */
+export interface ApiProxy {
+  /** A kubeconfig like the admin one, pointing at the proxy. */
+  readonly kubeconfig: string;
+  /**
+   * "refuse" closes the listener (connection refused), "blackhole" accepts
+   * and never answers; both first cut every open connection (watches too).
+   */
+  setMode(mode: ProxyMode): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on 127.0.0.1 (the API server's certificate names that address). */
+export async function startApiProxy(): Promise<ApiProxy> {
+  const admin = readFileSync(KUBECONFIG, "utf8");
+  const upstream = new URL(/server: (\S+)/.exec(admin)![1]!);
+  const sockets = new Set<Socket>();
+  let mode: ProxyMode = "up";
+  const onConnection = (client: Socket): void => {
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
+    client.on("error", () => client.destroy());
+    if (mode === "blackhole") return;
+    const server = connect(Number(upstream.port), upstream.hostname);
+    sockets.add(server);
+    server.on("close", () => sockets.delete(server));
+    server.on("error", () => client.destroy());
+    client.on("close", () => server.destroy());
+    server.on("close", () => client.destroy());
+    client.pipe(server).pipe(client);
+  };
+  let listener = createServer(onConnection);
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen(port, "127.0.0.1", () => resolve((listener.address() as AddressInfo).port));
+    });
+  const port = await listen(0);
+  const kubeconfig = join(mkdtempSync(join(tmpdir(), "plumb-proxy-")), "kubeconfig");
+  writeFileSync(kubeconfig, admin.replace(/server: \S+/, `server: https://127.0.0.1:${port}`));
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    kubeconfig,
+    async setMode(next) {
+      cut();
+      if (next === "refuse" && mode !== "refuse") await new Promise<void>((r) => listener.close(() => r()));
+      if (next !== "refuse" && mode === "refuse") {
+        listener = createServer(onConnection);
+        await listen(port);
+      }
+      mode = next;
+    },
+    async close() {
+      cut();
+      if (mode !== "refuse") await new Promise<void>((r) => listener.close(() => r()));
+    },
+  };
+}

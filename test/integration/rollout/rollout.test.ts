@@ -101,7 +101,7 @@ describe("rollouts", () => {
       },
     });
     await applyApplication({ namespace: env.ns, name: "waves", spec: { source: { repoURL }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated, rollout: { timeout: "6s" } } });
-    const waiting = await waitForApp(env.ns, "waves", (a) => a.status?.health?.status === "Progressing");
+    const waiting = await waitForApp(env.ns, "waves", (a) => a.status?.health?.status === "Progressing" && /waiting/.test(a.status.health.message ?? ""));
     expect(waiting.status?.health?.message).toMatch(/wave 0/);
     expect(await getJSON(["deployment", "wave0", "-n", env.ns])).toBeDefined();
     expect(await getJSON(["configmap", "wave1", "-n", env.ns])).toBeUndefined();

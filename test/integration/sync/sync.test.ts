@@ -71,6 +71,17 @@ describe("sync", () => {
     expect(await getJSON(["configmap", "manual-cm", "-n", env.ns])).toBeDefined();
   });
 
+  it("creates nothing of a new app when the API server refuses one of its objects", async () => {
+    const repoURL = await env.git.createRepo("refused");
+    const badService = "apiVersion: v1\nkind: Service\nmetadata:\n  name: refused-svc\nspec:\n  ports:\n    - port: 99999\n";
+    await env.git.commit("refused", { files: { "a.yaml": configMapYAML("refused-a", { v: "1" }), "z.yaml": badService } });
+    await applyApplication({ namespace: env.ns, name: "refused", spec: { source: { repoURL }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
+    const app = await waitForApp(env.ns, "refused", (a) => conditionOf(a, "Ready")?.reason === "ComparisonFailed");
+    expect(conditionOf(app, "Ready")?.message).toMatch(/refused-svc \(z\.yaml:1\).*99999/);
+    // validated by a dry-run before any write: the valid ConfigMap was not created either
+    expect(await getJSON(["configmap", "refused-a", "-n", env.ns])).toBeUndefined();
+  });
+
   it("stalls on bad YAML naming file and line, and changes or deletes nothing", async () => {
     const repoURL = await env.git.createRepo("bad");
     const good = await env.git.commit("bad", { files: { "a.yaml": configMapYAML("bad-a", { v: "1" }), "b.yaml": configMapYAML("bad-b", { v: "1" }) } });
@@ -105,7 +116,7 @@ describe("sync", () => {
     await env.git.setFault("down");
     try {
       const app = await waitForApp(env.ns, "down", (a) => conditionOf(a, "Ready")?.reason === "GitFetchFailed");
-      expect(conditionOf(app, "Ready")?.message).toMatch(/refused|unavailable|connect/i);
+      expect(conditionOf(app, "Ready")?.message).toMatch(/refused|unavailable|connect|reset|socket hang up/i);
       expect(await getJSON(["configmap", "down-cm", "-n", env.ns])).toBeDefined();
     } finally {
       await env.git.setFault(null);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import type { KubeObject } from "../../src/model/object.js";
+import { DriftMemory } from "../../src/sync/drift-memory.js";
+
+const desired: KubeObject = {
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "web", namespace: "shop", labels: { app: "web" } },
+  spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "web:1" }] } } },
+};
+
+/** A loosely typed live object, so tests can poke at any field. */
+type Loose = { metadata: Record<string, unknown> & { labels?: unknown }; spec: { replicas?: number; strategy?: unknown; template: { spec: { containers: { image: string }[] } } }; status: { readyReplicas: number } };
+
+function live(patch: (o: Loose) => void = () => undefined): KubeObject {
+  const o = structuredClone(desired) as unknown as Loose;
+  o.metadata = { ...o.metadata, resourceVersion: "10", uid: "u1", managedFields: [{ manager: "plumb" }] };
+  o.spec.strategy = { type: "RollingUpdate" };
+  o.status = { readyReplicas: 1 };
+  patch(o);
+  return o as unknown as KubeObject;
+}
+
+describe("DriftMemory", () => {
+  it("vouches for an object found in sync while nothing it declares changed", () => {
+    const m = new DriftMemory();
+    m.remember("id", desired, live());
+    expect(m.vouches("id", desired, live())).toBe(true);
+  });
+
+  it.each([
+    ["a status update", (o: Loose) => ((o.status.readyReplicas = 2), (o.metadata.resourceVersion = "11"))],
+    ["a controller's annotation", (o: Loose) => ((o.metadata.annotations = { "deployment.kubernetes.io/revision": "1" }), (o.metadata.resourceVersion = "12"))],
+    ["a defaulted field set by someone else", (o: Loose) => ((o.spec.strategy = { type: "Recreate" }), (o.metadata.resourceVersion = "13"))],
+  ])("still vouches after %s", (_what, patch) => {
+    const m = new DriftMemory();
+    m.remember("id", desired, live());
+    expect(m.vouches("id", desired, live(patch))).toBe(true);
+  });
+
+  it.each([
+    ["a declared field edited by hand", (o: Loose) => ((o.spec.replicas = 5), (o.metadata.resourceVersion = "14"))],
+    ["a declared label removed", (o: Loose) => ((o.metadata.labels = {}), (o.metadata.resourceVersion = "15"))],
+    ["a container list changed", (o: Loose) => ((o.spec.template.spec.containers[0]!.image = "web:evil"), (o.metadata.resourceVersion = "16"))],
+  ])("no longer vouches after %s", (_what, patch) => {
+    const m = new DriftMemory();
+    m.remember("id", desired, live());
+    expect(m.vouches("id", desired, live(patch))).toBe(false);
+  });
+
+  it("no longer vouches once the manifest changed, or for a forgotten or missing object", () => {
+    const m = new DriftMemory();
+    m.remember("id", desired, live());
+    expect(m.vouches("id", { ...desired, spec: { replicas: 3 } }, live())).toBe(false);
+    expect(m.vouches("id", desired, undefined)).toBe(false);
+    m.forget("id");
+    expect(m.vouches("id", desired, live())).toBe(false);
+  });
+});
