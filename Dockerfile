@@ -32,4 +32,6 @@ COPY package.json ./
 # numeric, so runAsNonRoot can verify it; the Git cache lives on /tmp (an emptyDir in deploy/)
 USER 65532:65532
 EXPOSE 8080
-ENTRYPOINT ["node", "dist/cli/main.js", "operator"]
+# a young generation of 4 MiB instead of Node 24's 64: 60-100 MiB less RSS at
+# 1,000 Applications for no measurable CPU (docs/benchmarks.md, "Memory")
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/cli/main.js", "operator"]

@@ -47,8 +47,10 @@ test-unit: deps
 	vitest run --project unit
 
 # The slow reliability suite (many crash runs, big repos) on top of `test`.
+# The tests that stop the real kube-apiserver run alone afterwards.
 test-full: deps cluster-build build
 	PLUMB_TEST_FULL=1 vitest run
+	PLUMB_TEST_FULL=1 PLUMB_TEST_APISERVER_RESTART=1 vitest run --project cluster test/integration/reliability/apiserver-faults.test.ts -t "real kube-apiserver"
 
 demo: deps cluster-build build
 	node --import ./hack/ts-register.mjs hack/demo.ts

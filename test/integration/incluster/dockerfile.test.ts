@@ -48,11 +48,11 @@ describe("Dockerfile", () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const s of stages) expect(s.from).toMatch(/^node:24[-.]/);
     expect(image.user).toMatch(/^[1-9]\d*(:\d+)?$/);
-    expect(image.entrypoint).toEqual(["node", "dist/cli/main.js", "operator"]);
+    expect(image.entrypoint).toEqual(["node", "--max-semi-space-size=4", "dist/cli/main.js", "operator"]);
   });
 
   it("starts the CLI from the final stage's tree", async () => {
-    const [, script] = image.entrypoint;
+    const script = image.entrypoint.find((a) => a.endsWith("main.js"));
     const r = await node([script!, "--help"], { cwd: app, env: { ...imageEnv(), ...image.env } });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

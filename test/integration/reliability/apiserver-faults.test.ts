@@ -6,7 +6,7 @@ import type { Application } from "../../../src/model/application.js";
 import { applyApplication, configMapYAML, deploymentYAML, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
 import { startGitServer, type GitServer } from "../../support/git-server.js";
 import { createNamespace, getJSON, kubectl, REPO, waitFor } from "../../support/kube.js";
-import { FULL, startApiProxy, startPlumb, type ApiProxy, type PlumbProcess } from "./harness.js";
+import { RESTART_APISERVER, startApiProxy, startPlumb, type ApiProxy, type PlumbProcess } from "./harness.js";
 
 // The API server goes away while the operator idles and while it syncs.
 // `make test` cuts the operator off through a proxy of its own (refused
@@ -162,7 +162,7 @@ describe("API server faults", () => {
     await waitForReady(ns, name, fixed);
   });
 
-  describe.skipIf(!FULL)("the real kube-apiserver (make test-full: the whole cluster feels it)", () => {
+  describe.skipIf(!RESTART_APISERVER)("the real kube-apiserver (make test-full, in a run of its own: the whole cluster feels it)", () => {
     const apiserver = async (action: "stop" | "start") => void (await run(CLUSTER, [action, "kube-apiserver"], { timeout: 120_000 }));
     it("idle: kube-apiserver stopped and restarted; everything is corrected and the watches resume", async () => {
       await idleOutage("restart", { begin: () => apiserver("stop"), end: () => apiserver("start"), liveEditsAfter: true }).finally(() => apiserver("start").catch(() => undefined));

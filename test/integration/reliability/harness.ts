@@ -122,6 +122,13 @@ function entry(): string[] {
 /** Whether the full (slow) reliability suite runs: `make test-full`. */
 export const FULL = !!process.env.PLUMB_TEST_FULL;
 
+/**
+ * Whether the tests that stop the real kube-apiserver run: `make test-full`
+ * runs them in a vitest run of their own, after the rest, since every other
+ * test file running meanwhile would lose the API server too.
+ */
+export const RESTART_APISERVER = !!process.env.PLUMB_TEST_APISERVER_RESTART;
+
 /** What the API-server proxy does with connections. */
 export type ProxyMode = "up" | "refuse" | "blackhole";
 
