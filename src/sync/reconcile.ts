@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { Application, HistoryTrigger } from "../model/application.js";
-import type { Health } from "../model/health.js";
-import { asPlumbError, GitError } from "../errors.js";
+import type { Application } from "../model/application.js";
+import { asPlumbError } from "../errors.js";
 import type { SyncContext } from "./context.js";
 import { compareWithLive } from "./compare.js";
 import { appTrackingId, renderDesired } from "./desired.js";
-import { applySteps, createNamespaces, prune, HealthCheckError, SupersededError } from "./execute.js";
-import { findOrphans, intendedInventory, observeResources } from "./observe.js";
+import { HealthCheckError, SupersededError } from "./execute.js";
+import { findOrphans, observeResources } from "./observe.js";
+import { operationToRun, runOperation } from "./operation.js";
 import { planSync } from "./plan.js";
-import { chooseTarget, watchForNewerCommit } from "./target.js";
 import { fetchSource, headMaxAgeMs, resolveHead } from "./source.js";
-import { nextStatus, type FailureReason, type ReconcileFacts } from "./status.js";
-import { durationMs } from "./duration.js";
 import { validateSpec } from "./spec.js";
+import { stage, StageError } from "./stage.js";
+import { nextStatus, type ReconcileFacts } from "./status.js";
+import { chooseTarget } from "./target.js";
+import { verdict } from "./verdict.js";
 
 /** Why a reconcile runs and what it may do. */
 export interface ReconcileRequest {
@@ -41,28 +42,6 @@ export interface ReconcileResult {
   terminal?: boolean;
 }
 
-/** A stage failed; carries the condition reason. */
-class StageError extends Error {
-  readonly reason: FailureReason;
-  readonly error: Error & { terminal?: boolean; code?: string };
-  constructor(reason: FailureReason, error: Error & { terminal?: boolean; code?: string }) {
-    super(error.message, { cause: error });
-    this.reason = reason;
-    this.error = error;
-  }
-}
-
-async function stage<T>(reason: FailureReason, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof StageError || err instanceof SupersededError) throw err;
-    if (err instanceof HealthCheckError) throw new StageError("HealthCheckFailed", err);
-    if (err instanceof GitError) throw new StageError("GitFetchFailed", err); // e.g. a checkout the render asked for
-    throw new StageError(reason, asPlumbError(err));
-  }
-}
-
 /**
  * One reconcile of one Application, top to bottom: resolve the wanted
  * revision, fetch, render, compare with the cluster, plan, apply step by step
@@ -74,7 +53,6 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
   const log = ctx.logger.child({ app: `${app.metadata.namespace}/${app.metadata.name}`, reconcileId: randomUUID().slice(0, 8) });
   const started = ctx.clock.now();
   const cluster = ctx.clusterFor(app);
-  const automated = !!app.spec.syncPolicy?.automated;
   let facts: ReconcileFacts = { generation: app.metadata.generation ?? 0, sync: "Unknown", health: app.status?.health ?? { status: "Unknown", message: "" } };
   try {
     await stage("InvalidSpec", async () => validateSpec(app));
@@ -87,63 +65,11 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
     const compared = await stage("ComparisonFailed", () => compareWithLive({ ctx, app, cluster, desired }));
     const orphans = await stage("ComparisonFailed", () => findOrphans({ app, cluster, desired }));
     const plan = planSync({ compared, orphans, trackingIdOf: (k) => appTrackingId(app, k), prune: !!app.spec.syncPolicy?.automated?.prune || !!req.manual });
-    const conflicts = plan.steps.flatMap((s) => s.tasks).filter((t) => t.action === "conflict");
-    const kept = plan.prunes.filter((p) => p.action === "extraneous");
-    let wrote = false;
-    const selfHeal = app.spec.syncPolicy?.automated?.selfHeal ?? true;
-    const changedSinceLastSync = source.revision !== app.status?.sync?.revision || app.status?.observedGeneration !== app.metadata.generation;
-    const mayApply = !!req.manual || !!target.rollback || (automated && (selfHeal || changedSinceLastSync));
-    // an operation cut short (superseded by a refresh, a crash) applied its
-    // objects but never saw them healthy: verify it now instead of trusting it
-    const prevRun = app.status?.operationState;
-    const resume = !plan.writes && prevRun?.phase === "Running" && prevRun.revision === source.revision && (automated || !!req.manual);
-    let operated = false;
-    if ((plan.writes && mayApply) || resume) {
-      operated = true;
-      lastProgress.delete(`${app.metadata.namespace}/${app.metadata.name}`); // a new wait
-      const trigger: HistoryTrigger = target.rollback ? "Rollback" : req.manual ? "Manual" : "Automated";
-      facts.operation = { phase: "Running", revision: source.revision, message: resume ? "verifying an interrupted rollout" : "syncing", startedAt: resume && prevRun?.startedAt ? prevRun.startedAt : started.toISOString(), trigger };
-      // recorded before the first write, so an interruption is visible and
-      // resumable, and what it creates is in the inventory (prunable) even if it dies
-      facts.resources = intendedInventory(app.status?.resources ?? [], compared);
-      await ctx.apps.writeStatus(app, nextStatus(app.status, { ...facts, sync: "OutOfSync", health: { status: "Progressing", message: facts.operation.message } }, ctx.clock.now()));
-      const stopWatching = watchForNewerCommit({ ctx, app, head, pinned: target.rollback, signal: req.signal });
-      try {
-        if (app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true")) {
-          await stage("ApplyFailed", () => createNamespaces(cluster, desired.map((d) => d.key.namespace)));
-        }
-        const written = await stage("ApplyFailed", () =>
-          applySteps({ ctx, app, cluster, plan, gateAll: resume, timeoutMs: durationMs(app.spec.rollout?.timeout, 300_000), signal: stopWatching.signal, ...(req.idle ? { idle: req.idle } : {}), onProgress: (step, h) => void progress(ctx, app, facts, step, h) }),
-        );
-        const pruned = await stage("PruneFailed", () => prune({ ctx, app, cluster, plan }));
-        wrote = written + pruned > 0;
-        facts.operation = { ...facts.operation, phase: "Succeeded", message: `applied ${written}, pruned ${pruned}`, finishedAt: ctx.clock.now().toISOString() };
-        await ctx.apps.recordEvent(app, { type: "Normal", reason: target.rollback ? "RolledBack" : "Synced", message: `${target.rollback ? "rolled back to" : "synced"} ${source.revision.slice(0, 7)}: ${written} applied, ${pruned} pruned` });
-        if (pruned) await ctx.apps.recordEvent(app, { type: "Normal", reason: "Pruned", message: `pruned ${pruned} object(s) no longer in Git` });
-      } finally {
-        stopWatching.stop();
-      }
-    }
+    const operation = operationToRun({ app, req, plan, source, target });
+    const wrote = operation ? await runOperation({ ctx, app, req, cluster, plan, desired, compared, source, head, target, operation, facts, started }) : false;
     const observed = await observeResources({ cluster, compared, plan, applied: wrote || plan.inSync });
-    // every desired object is live as Git says; objects kept as extraneous still make the app OutOfSync
-    const applied = conflicts.length === 0 && (!plan.writes || facts.operation?.phase === "Succeeded");
-    facts = { ...facts, deployedRevision: applied ? source.revision : app.status?.sync?.revision, sync: applied && !kept.length && (source.revision === head || target.rollback) ? "Synced" : "OutOfSync", ...observed };
-    if (kept.length) facts.extraneous = kept.length;
-    if (kept.length && plan.pruneWithheld) {
-      facts.failure = { reason: "PruneWithheld", message: `${plan.pruneWithheld} at ${source.revision.slice(0, 7)}: keeping the ${kept.length} object(s) deployed before; restore the manifests, or delete the objects by hand if that is intended`, terminal: false };
-    }
-    if (!operated) delete facts.operation;
-    if (target.rollback) facts.rolledBack = { from: target.rollback.from, to: source.revision };
-    const prevOp = app.status?.operationState;
-    if (!wrote && prevOp?.phase === "Failed" && prevOp.revision === source.revision && facts.health.status !== "Healthy") {
-      // the failed rollout of this revision still stands: keep saying so
-      facts.failure = { reason: "HealthCheckFailed", message: prevOp.message ?? "rollout failed", terminal: false };
-    }
-    if (conflicts.length) {
-      const c = conflicts[0]!;
-      facts.failure = { reason: "Conflict", message: `${c.key.kind} ${c.key.namespace}/${c.key.name} is owned by ${c.conflictWith}; not touching it (${conflicts.length} conflict(s))`, terminal: false };
-    }
-    if (facts.failure && facts.failure.message !== app.status?.conditions?.find((c) => c.type === "Ready")?.message) {
+    facts = verdict({ app, facts, plan, observed, revision: source.revision, head, target, wrote, operated: !!operation });
+    if (facts.failure && facts.failure.message !== readyMessage(app)) {
       await ctx.apps.recordEvent(app, { type: "Warning", reason: facts.failure.reason, message: facts.failure.message });
     }
     await ctx.apps.writeStatus(app, nextStatus(app.status, facts, ctx.clock.now()));
@@ -166,8 +92,7 @@ async function failed(ctx: SyncContext, app: Application, req: ReconcileRequest,
   facts.failure = { reason: err.reason, message: err.error.message, terminal };
   if (facts.operation) facts.operation = { ...facts.operation, phase: "Failed", message: err.error.message, finishedAt: ctx.clock.now().toISOString() };
   if (err.error instanceof HealthCheckError) facts.health = err.error.health;
-  const prevMessage = app.status?.conditions?.find((c) => c.type === "Ready")?.message;
-  if (prevMessage !== err.error.message) await ctx.apps.recordEvent(app, { type: "Warning", reason: err.reason, message: err.error.message }).catch(() => undefined);
+  if (readyMessage(app) !== err.error.message) await ctx.apps.recordEvent(app, { type: "Warning", reason: err.reason, message: err.error.message }).catch(() => undefined);
   log.warn({ reason: err.reason, code: err.error.code, err: err.error.message, terminal }, "reconcile failed");
   ctx.metrics.syncFinished("failed", seconds(ctx, started));
   const rollbackTo = app.status?.lastHealthyRevision;
@@ -189,24 +114,9 @@ function isStalledOn(app: Application, head: string): boolean {
   return stalled?.status === "True" && stalled.reason !== "GitFetchFailed" && st?.observedGeneration === app.metadata.generation && st?.sync?.revision === head;
 }
 
-/** Last progress message written per app (empty: none yet in this operation), and when. */
-const lastProgress = new Map<string, { message: string; at: number }>();
-/**
- * A wait is reported once it has lasted this long, then at most this often:
- * most rollouts finish sooner, and the operation's own "Running" status
- * already says the app is Progressing, so quick ones cost no extra writes.
- */
-const PROGRESS_EVERY_MS = 1_000;
-async function progress(ctx: SyncContext, app: Application, facts: ReconcileFacts, step: string, health: Health): Promise<void> {
-  const message = `waiting for ${step}: ${health.message}`;
-  const id = `${app.metadata.namespace}/${app.metadata.name}`;
-  const now = ctx.clock.now().getTime();
-  const last = lastProgress.get(id);
-  if (!last) lastProgress.set(id, { message: "", at: now }); // the wait began
-  if (!last || message === last.message || now - last.at < PROGRESS_EVERY_MS) return;
-  lastProgress.set(id, { message, at: now });
-  const fresh = ctx.apps.get(app.metadata.namespace ?? "default", app.metadata.name) ?? app;
-  await ctx.apps.writeStatus(fresh, nextStatus(fresh.status, { ...facts, sync: "OutOfSync", health: { status: "Progressing", message }, progressing: message }, ctx.clock.now())).catch(() => undefined);
+/** The message of the app's Ready condition: an Event is recorded only when it changes. */
+function readyMessage(app: Application): string | undefined {
+  return app.status?.conditions?.find((c) => c.type === "Ready")?.message;
 }
 
 function seconds(ctx: SyncContext, started: Date): number {
