@@ -97,7 +97,7 @@ flags (each also read from PLUMB_<FLAG>, e.g. PLUMB_LISTEN):
  * 0 after a clean stop, 1 when leadership was lost or starting failed,
  * 2 on bad flags or settings (one line on stderr).
  */
-export async function runOperator(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runOperator(argv: string[], env?: NodeJS.ProcessEnv): Promise<number> {
   let config: OperatorConfig;
   try {
     const options = Object.fromEntries(OPERATOR_FLAGS.map((f) => [f, { type: "string" as const }]));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/model/object.js";
-import { keyOf, type ResourceKey } from "../../src/model/resource-key.js";
-import { planSync, type ComparedObject, type OrphanObject } from "../../src/sync/plan.js";
+import { keyOf } from "../../src/model/resource-key.js";
+import { planSync, type OrphanObject } from "../../src/sync/plan.js";
+import { compared, trackingIdOf } from "./plan-fixtures.js";
 
 const obj = (apiVersion: string, kind: string, name: string, opts: { ns?: string; wave?: string; tracking?: string } = {}): KubeObject => ({
   apiVersion,
@@ -13,14 +14,6 @@ const obj = (apiVersion: string, kind: string, name: string, opts: { ns?: string
     uid: `uid-${name}`,
   },
 });
-const compared = (o: KubeObject, state: "create" | "update" | "skip" | "conflict"): ComparedObject => ({
-  key: keyOf(o),
-  object: o,
-  live: state === "create" ? undefined : o,
-  inSync: state === "skip",
-  ...(state === "conflict" ? { conflictWith: "other/app:..." } : {}),
-});
-const trackingIdOf = (k: ResourceKey) => `ns/app:${k.group}/${k.kind}:${k.namespace}/${k.name}`;
 
 describe("planSync", () => {
   it("orders Namespaces, CRDs, cluster RBAC, then waves, kinds and names, webhooks last", () => {

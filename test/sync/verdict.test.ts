@@ -1,27 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { Application, ApplicationStatus } from "../../src/model/application.js";
 import type { KubeObject } from "../../src/model/object.js";
-import { keyOf, type ResourceKey } from "../../src/model/resource-key.js";
+import { keyOf } from "../../src/model/resource-key.js";
 import { operationToRun } from "../../src/sync/operation.js";
 import { planSync, type ComparedObject, type OrphanObject } from "../../src/sync/plan.js";
+import { compared, trackingIdOf } from "./plan-fixtures.js";
 import type { FetchedSource } from "../../src/sync/source.js";
 import type { ReconcileFacts } from "../../src/sync/status.js";
 import { verdict } from "../../src/sync/verdict.js";
 
 const HEAD = "b".repeat(40);
 const OLD = "a".repeat(40);
-const tracking = (k: ResourceKey) => `ns/app:${k.group}/${k.kind}:${k.namespace}/${k.name}`;
-const cm = (name: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns", uid: `uid-${name}`, annotations: { "plumb.dev/tracking-id": tracking({ group: "", kind: "ConfigMap", namespace: "ns", name }) } } });
-const compared = (o: KubeObject, state: "create" | "update" | "skip" | "conflict"): ComparedObject => ({
-  key: keyOf(o),
-  object: o,
-  live: state === "create" ? undefined : o,
-  inSync: state === "skip",
-  ...(state === "conflict" ? { conflictWith: "other/app:..." } : {}),
-  source: { file: `${o.metadata.name}.yaml`, line: 1 },
-});
+const cm = (name: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns", uid: `uid-${name}`, annotations: { "plumb.dev/tracking-id": trackingIdOf({ group: "", kind: "ConfigMap", namespace: "ns", name }) } } });
 const orphan = (o: KubeObject): OrphanObject => ({ key: keyOf(o), apiVersion: "v1", live: o });
-const plan = (c: ComparedObject[], opts: { orphans?: OrphanObject[]; prune?: boolean } = {}) => planSync({ compared: c, orphans: opts.orphans ?? [], trackingIdOf: tracking, prune: opts.prune ?? true });
+const plan = (c: ComparedObject[], opts: { orphans?: OrphanObject[]; prune?: boolean } = {}) => planSync({ compared: c, orphans: opts.orphans ?? [], trackingIdOf, prune: opts.prune ?? true });
 
 const app = (status: ApplicationStatus = {}, spec: Partial<Application["spec"]> = {}): Application => ({
   apiVersion: "plumb.dev/v1alpha1",
