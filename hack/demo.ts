@@ -5,7 +5,7 @@
 // started. PLUMB_DEMO_EXIT=1 ends after the story (used by the e2e test).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startGitServer, type GitServer } from "../test/support/git-server.js";
@@ -91,10 +91,15 @@ async function waitUntil(what: string, check: (s: AppView) => boolean, timeoutMs
 }
 
 async function main(): Promise<void> {
-  const started: { cluster: boolean; git?: GitServer; operator?: ChildProcess } = { cluster: false };
+  const started: { cluster: boolean; git?: GitServer; operator?: ChildProcess; cacheDir?: string } = { cluster: false };
   const cleanup = async () => {
     say("stopping what the demo started");
-    started.operator?.kill("SIGTERM");
+    if (started.operator && started.operator.exitCode === null) {
+      const exited = new Promise((resolve) => started.operator!.once("exit", resolve));
+      started.operator.kill("SIGTERM");
+      await Promise.race([exited, sleep(10_000)]);
+    }
+    if (started.cacheDir) rmSync(started.cacheDir, { recursive: true, force: true });
     await started.git?.stop();
     if (started.cluster) execFileSync(join(REPO, "hack/cluster/cluster.sh"), ["down"], { stdio: "inherit" });
   };
@@ -118,7 +123,7 @@ async function main(): Promise<void> {
     say(`operator: plumb operator --listen 127.0.0.1:${PORT} (logs in .cache/demo-operator.log)`);
     const { openSync } = await import("node:fs");
     const log = openSync(join(REPO, ".cache/demo-operator.log"), "w");
-    started.operator = spawn(process.execPath, [join(REPO, "dist/cli/main.js"), "operator", "--kubeconfig", KUBECONFIG, "--leader-elect=false", "--namespace", NS, "--listen", `127.0.0.1:${PORT}`, "--cache-dir", mkdtempSync(join(tmpdir(), "plumb-demo-"))], {
+    started.operator = spawn(process.execPath, [join(REPO, "dist/cli/main.js"), "operator", "--kubeconfig", KUBECONFIG, "--leader-elect=false", "--namespace", NS, "--listen", `127.0.0.1:${PORT}`, "--cache-dir", (started.cacheDir = mkdtempSync(join(tmpdir(), "plumb-demo-")))], {
       env: { ...process.env, PLUMB_API_AUTH: "none", PLUMB_WEBHOOK_SECRET: SECRET },
       stdio: ["ignore", log, log],
     });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { runHealth } from "../../src/cli/health.js";
 import { loadFixture } from "../health/fixtures.js";
+import { scratchDir } from "../support/scratch.js";
 
 interface Run {
   code: number;
@@ -31,7 +32,7 @@ async function plumbHealth(args: string[], stdin = ""): Promise<Run> {
 }
 
 function tempFile(name: string, content: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), "plumb-health-")), name);
+  const path = join(scratchDir("plumb-health-"), name);
   writeFileSync(path, content);
   return path;
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runRender } from "../../src/cli/render.js";
+import { scratchDir } from "../support/scratch.js";
 
 function io() {
   const stdout = new PassThrough();
@@ -15,7 +15,7 @@ function io() {
 
 describe("plumb render", () => {
   it("prints every object of a directory as YAML documents with their source", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plumb-render-"));
+    const dir = scratchDir("plumb-render-");
     writeFileSync(join(dir, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n");
     writeFileSync(join(dir, "notes.txt"), "ignored");
     const t = io();
@@ -27,7 +27,7 @@ describe("plumb render", () => {
   });
 
   it("exits non-zero with one line naming file and line on bad YAML", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "plumb-render-"));
+    const dir = scratchDir("plumb-render-");
     writeFileSync(join(dir, "bad.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [oops\n");
     const t = io();
     expect(await runRender([dir], t.io)).toBe(1);

@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { isNotFound, type RestClient } from "../../src/kube/rest.js";
 import { KUBECONFIG, KUBECTL, REPO, kubectl } from "./kube.js";
+import { scratchDir } from "./scratch.js";
 
 /** The namespace and ServiceAccount deploy/ installs. */
 export const PLUMB_NAMESPACE = "plumb-system";
@@ -37,7 +37,7 @@ export function serverURL(): string {
  */
 export async function serviceAccountDir(namespace: string, name: string): Promise<string> {
   const token = (await kubectl(["create", "token", name, "-n", namespace, "--duration=1h"])).trim();
-  const dir = mkdtempSync(join(tmpdir(), "plumb-sa-"));
+  const dir = scratchDir("plumb-sa-");
   writeFileSync(join(dir, "token"), token, { mode: 0o600 });
   writeFileSync(join(dir, "ca.crt"), readFileSync(join(REPO, ".cache/cluster/pki/ca.crt")));
   writeFileSync(join(dir, "namespace"), namespace);

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runDiff } from "../../../src/cli/diff.js";
 import { configMapYAML } from "../../support/apps.js";
 import { createNamespace, KUBECONFIG, kubectl } from "../../support/kube.js";
+import { scratchDir } from "../../support/scratch.js";
 
 const CANARY = "cli-canary-Hx81-never-print";
 const CANARY2 = "cli-canary-Pq27-never-print";
@@ -16,7 +16,7 @@ let dir: string;
 
 beforeAll(async () => {
   ns = await createNamespace("cli-diff");
-  dir = mkdtempSync(join(tmpdir(), "plumb-diff-"));
+  dir = scratchDir("plumb-diff-");
   writeFileSync(join(dir, "cm.yaml"), configMapYAML("settings", { mode: "fast" }));
   writeFileSync(join(dir, "secret.yaml"), secretYAML(CANARY));
 });
@@ -67,7 +67,7 @@ describe("plumb diff", () => {
   });
 
   it("exits 2 naming the file and line when DIR does not render", async () => {
-    const bad = mkdtempSync(join(tmpdir(), "plumb-diff-bad-"));
+    const bad = scratchDir("plumb-diff-bad-");
     writeFileSync(join(bad, "broken.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n");
     const run = await plumbDiff([bad, "--kubeconfig", KUBECONFIG, "--namespace", ns]);
     expect(run.code).toBe(2);

@@ -1,11 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBody } from "../../../src/api/index.js";
 import { applyApplication } from "../../support/apps.js";
 import { createNamespace, KUBECONFIG, REPO, waitFor } from "../../support/kube.js";
+import { scratchDir } from "../../support/scratch.js";
 
 type LogLine = Record<string, unknown> & { msg?: string };
 
@@ -19,7 +18,7 @@ beforeAll(async () => {
 function startPlumbOperator(env: Record<string, string>, flags: Record<string, string> = {}) {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("PLUMB_") && !k.startsWith("KUBERNETES_")) clean[k] = v;
-  const all = { kubeconfig: KUBECONFIG, namespace: ns, "leader-elect": "false", listen: "127.0.0.1:0", "cache-dir": mkdtempSync(join(tmpdir(), "plumb-proc-")), ...flags };
+  const all = { kubeconfig: KUBECONFIG, namespace: ns, "leader-elect": "false", listen: "127.0.0.1:0", "cache-dir": scratchDir("plumb-proc-"), ...flags };
   const args = ["--import", join(REPO, "hack/ts-register.mjs"), join(REPO, "src/cli/main.ts"), "operator", ...Object.entries(all).map(([k, v]) => `--${k}=${v}`)];
   const child = spawn(process.execPath, args, { cwd: REPO, env: { ...clean, NODE_NO_WARNINGS: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   const logs: LogLine[] = [];

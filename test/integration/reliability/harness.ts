@@ -4,11 +4,11 @@
  * moment, read its RSS from /proc, and grep every byte it printed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer, type AddressInfo, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KUBECONFIG, REPO, waitFor } from "../../support/kube.js";
+import { scratchDir } from "../../support/scratch.js";
 
 /** One pino log line. */
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -36,7 +36,7 @@ export interface PlumbProcess {
 
 /** A fresh Git cache directory (reuse one across restarts to test cache crash safety). */
 export function freshCacheDir(): string {
-  return mkdtempSync(join(tmpdir(), "plumb-rel-cache-"));
+  return scratchDir("plumb-rel-cache-");
 }
 
 /**
@@ -170,7 +170,7 @@ export async function startApiProxy(): Promise<ApiProxy> {
       listener.listen(port, "127.0.0.1", () => resolve((listener.address() as AddressInfo).port));
     });
   const port = await listen(0);
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), "plumb-proxy-")), "kubeconfig");
+  const kubeconfig = join(scratchDir("plumb-proxy-"), "kubeconfig");
   writeFileSync(kubeconfig, admin.replace(/server: \S+/, `server: https://127.0.0.1:${port}`));
   const cut = () => {
     for (const s of sockets) s.destroy();
