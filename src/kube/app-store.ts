@@ -96,9 +96,7 @@ export class KubeAppStore implements AppStorePort {
   async #writeStatus(app: Application, status: ApplicationStatus): Promise<void> {
     const current = this.get(app.metadata.namespace ?? "", app.metadata.name) ?? app;
     if (isDeepStrictEqual(current.status ?? {}, status)) return;
-    // merge patch: keys that disappeared must be sent as null
-    const patch: Record<string, unknown> = { ...status };
-    for (const k of Object.keys(current.status ?? {})) if (!(k in status)) patch[k] = null;
+    const patch = mergePatch(current.status ?? {}, status);
     try {
       const res = await this.#rest.request<Application>({
         method: "PATCH",
@@ -166,4 +164,22 @@ export class KubeAppStore implements AppStorePort {
 
 function idOf(app: Application): string {
   return `${app.metadata.namespace}/${app.metadata.name}`;
+}
+
+/**
+ * The JSON merge patch (RFC 7386) that turns `current` into `next`: maps are
+ * followed key by key, and a key `next` lacks, at any depth, is sent as null
+ * (a new operation's status must not keep the last one's `finishedAt`);
+ * anything else, lists included, is replaced whole.
+ */
+export function mergePatch(current: object, next: object): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  const cur = current as Record<string, unknown>;
+  for (const [k, v] of Object.entries(next)) patch[k] = isMap(v) && isMap(cur[k]) ? mergePatch(cur[k], v) : v;
+  for (const k of Object.keys(cur)) if (!(k in next)) patch[k] = null;
+  return patch;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -114,9 +114,12 @@ describe("rollouts", () => {
     const repoURL = await env.git.createRepo("supersede");
     const v1 = await env.git.commit("supersede", { files: { "web.yaml": deploymentYAML("sup", { replicas: 1 }) } });
     await applyApplication({ namespace: env.ns, name: "supersede", spec: { source: { repoURL }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated, rollout: { timeout: "10m" } } });
-    await waitForReady(env.ns, "supersede", v1);
+    expect((await waitForReady(env.ns, "supersede", v1)).status?.operationState?.finishedAt).toBeDefined();
     await env.git.commit("supersede", { files: { "web.yaml": deploymentYAML("sup", { replicas: 1, image: "registry.example/web:hang", podLabels: { "kwok.plumb.dev/ready": "false" } }) } });
-    await waitForApp(env.ns, "supersede", (a) => a.status?.health?.status === "Progressing");
+    const hung = await waitForApp(env.ns, "supersede", (a) => a.status?.health?.status === "Progressing");
+    // the running operation is its own, not the finished one's with a new phase
+    expect(hung.status?.operationState).toMatchObject({ phase: "Running" });
+    expect(hung.status?.operationState?.finishedAt).toBeUndefined();
     const t0 = Date.now();
     const fix = await env.git.commit("supersede", { files: { "web.yaml": deploymentYAML("sup", { replicas: 1, image: "registry.example/web:fix" }) } });
     await waitForReady(env.ns, "supersede", fix, 60_000);
