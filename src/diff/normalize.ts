@@ -42,6 +42,48 @@ export function ignoreMatches(entry: IgnoreDifference, obj: KubeObject): boolean
   );
 }
 
+/**
+ * The manifest to apply to a live object with its ignored fields left as
+ * they are live: each matching `ignoreDifferences` pointer takes the live
+ * value (or is dropped when the live object has none). A field someone else
+ * manages (an autoscaler's replicas) is then neither drift nor reset when
+ * the object is applied for another change. A whole-object pointer ("")
+ * leaves the manifest as it is: it still applies when Git changes.
+ */
+export function keepIgnoredFields(desired: KubeObject, live: KubeObject, ignore: readonly IgnoreDifference[]): KubeObject {
+  const entries = ignore.filter((e) => ignoreMatches(e, live));
+  if (!entries.length) return desired;
+  const copy = structuredClone(desired);
+  for (const pointer of entries.flatMap((e) => e.jsonPointers ?? [])) {
+    if (!pointer.startsWith("/")) continue;
+    const tokens = tokensOf(pointer);
+    let liveValue: unknown = live;
+    for (const token of tokens) liveValue = childOf(liveValue, token);
+    if (liveValue === undefined) removePointer(copy, pointer);
+    else setPointer(copy, tokens, structuredClone(liveValue));
+  }
+  return copy;
+}
+
+/** Sets the value at a pointer, creating the maps on the way; a missing list element is left alone. */
+function setPointer(root: KubeObject, tokens: string[], value: unknown): void {
+  let node: unknown = root;
+  for (const token of tokens.slice(0, -1)) {
+    let next = childOf(node, token);
+    if (next === undefined && !Array.isArray(node)) (node as Record<string, unknown>)[token] = next = {};
+    if (next === null || typeof next !== "object") return;
+    node = next;
+  }
+  const last = tokens.at(-1)!;
+  if (Array.isArray(node)) {
+    if (childOf(node, last) !== undefined) node[Number(last)] = value;
+  } else (node as Record<string, unknown>)[last] = value;
+}
+
+function tokensOf(pointer: string): string[] {
+  return pointer.slice(1).split("/").map((t) => t.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
 function escapeToken(token: string): string {
   return token.replaceAll("~", "~0").replaceAll("/", "~1");
 }
@@ -59,7 +101,7 @@ function removePointer(root: KubeObject, pointer: string): void {
     return;
   }
   if (!pointer.startsWith("/")) return;
-  const tokens = pointer.slice(1).split("/").map((t) => t.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const tokens = tokensOf(pointer);
   const chain: unknown[] = [root];
   for (const token of tokens.slice(0, -1)) {
     const next = childOf(chain.at(-1), token);

@@ -1,4 +1,4 @@
-import { compareObjects } from "../diff/index.js";
+import { compareObjects, keepIgnoredFields } from "../diff/index.js";
 import type { Application } from "../model/application.js";
 import type { KubeObject } from "../model/object.js";
 import { TRACKING_ANNOTATION } from "../model/labels.js";
@@ -63,9 +63,11 @@ export async function compareWithLive(opts: {
       if (late) return late;
     }
     if (!live) return { key: d.key, object: d.object, live, inSync: false }; // to be created
-    const { inSync } = compareObjects({ live, desired: dry, ignore: app.spec.ignoreDifferences ?? [] });
+    const ignore = app.spec.ignoreDifferences ?? [];
+    const { inSync } = compareObjects({ live, desired: dry, ignore });
     if (inSync) ctx.drift.remember(id, d.object, live);
-    return { key: d.key, object: d.object, live, inSync };
+    // applied for another change, an ignored field keeps its live value
+    return { key: d.key, object: inSync ? d.object : keepIgnoredFields(d.object, live, ignore), live, inSync };
   });
   return compared.map((c, i) => ({ ...c, source: desired[i]!.source }));
 }
