@@ -67,7 +67,8 @@ export async function compareWithLive(opts: {
     const { inSync } = compareObjects({ live, desired: dry, ignore });
     if (inSync) ctx.drift.remember(id, d.object, live);
     // applied for another change, an ignored field keeps its live value
-    return { key: d.key, object: inSync ? d.object : keepIgnoredFields(d.object, live, ignore), live, inSync };
+    const apply = inSync ? d.object : keepIgnoredFields(d.object, live, ignore);
+    return { key: d.key, object: d.object, ...(apply !== d.object ? { apply } : {}), live, inSync };
   });
   return compared.map((c, i) => ({ ...c, source: desired[i]!.source }));
 }

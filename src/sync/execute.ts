@@ -83,8 +83,8 @@ export async function applySteps(opts: {
 async function applyOne(ctx: SyncContext, app: Application, cluster: ClusterPort, t: SyncTask): Promise<KubeObject> {
   const d = { key: t.key, object: t.object, source: t.source ?? { file: "(unknown)", line: 0 } };
   try {
-    const res = await cluster.apply(t.object);
-    ctx.drift.remember(driftId(app, t), t.object, res);
+    const res = await cluster.apply(t.apply ?? t.object);
+    ctx.drift.remember(driftId(app, t), t.object, res); // the manifest is in sync with the result, ignored fields aside
     ctx.metrics.objectWritten(t.key.kind, t.action === "create" ? "create" : "update");
     ctx.logger.info({ key: keyString(t.key), action: t.action }, "applied");
     return res;

@@ -8,6 +8,8 @@ export interface ComparedObject {
   key: ResourceKey;
   /** Desired manifest, labelled and annotated for tracking. */
   object: KubeObject;
+  /** What to apply when it is not the manifest itself: ignored fields keep their live values. */
+  apply?: KubeObject;
   live: KubeObject | undefined;
   /** True when a dry-run apply would change nothing. */
   inSync: boolean;
@@ -31,6 +33,8 @@ export interface SyncTask {
   action: TaskAction;
   key: ResourceKey;
   object: KubeObject;
+  /** See ComparedObject.apply. */
+  apply?: KubeObject;
   live: KubeObject | undefined;
   conflictWith?: string;
   source?: { file: string; line: number };
@@ -86,6 +90,7 @@ export function planSync(input: {
       action: c.conflictWith ? "conflict" : !c.live ? "create" : c.inSync ? "skip" : "update",
       key: c.key,
       object: c.object,
+      ...(c.apply ? { apply: c.apply } : {}),
       live: c.live,
       ...(c.conflictWith ? { conflictWith: c.conflictWith } : {}),
       ...(c.source ? { source: c.source } : {}),

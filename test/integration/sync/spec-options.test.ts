@@ -80,8 +80,12 @@ describe("Application spec options", () => {
     await waitFor(async () => (await live()).template.spec.containers[0]!.image === "registry.example/web:1", { what: "image drift healed", timeoutMs: 30_000 });
     expect((await live()).replicas).toBe(3);
     // a new commit changes the image: applied, replicas still the autoscaler's
+    const dryRuns = env.op.rest.counts.DRYRUN ?? 0;
     const rev2 = await env.git.commit("ignore", { files: { "web.yaml": deploymentYAML("ign", { replicas: 1, image: "registry.example/web:2" }) } });
     const app = await waitForReady(env.ns, "ignore", rev2);
+    await new Promise((r) => setTimeout(r, 4_000)); // a few polls after the apply
+    // one dry-run for the changed manifest; the polls after it trust the drift memory
+    expect((env.op.rest.counts.DRYRUN ?? 0) - dryRuns).toBe(1);
     expect((await live()).template.spec.containers[0]!.image).toBe("registry.example/web:2");
     expect((await live()).replicas).toBe(3);
     expect(app.status?.sync?.status).toBe("Synced");
