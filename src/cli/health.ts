@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { LineCounter, parseAllDocuments } from "yaml";
 import { PlumbError, RenderError } from "../errors.js";
 import { assessHealth } from "../health/index.js";
-import type { HealthStatus, KubeObject } from "../model/index.js";
+import { isMap, type HealthStatus, type KubeObject } from "../model/index.js";
 
 /** The streams a subcommand talks to; tests pass in-memory ones. */
 export interface CommandIo {
@@ -129,9 +129,6 @@ function parseDocuments(text: string, source: string): unknown[] {
   return values;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Adds the objects in one parsed value: an object, a JSON array of them, or a List to unpack. */
 function collectObjects(value: unknown, where: string, out: KubeObject[]): void {
@@ -139,7 +136,7 @@ function collectObjects(value: unknown, where: string, out: KubeObject[]): void 
     value.forEach((item, i) => collectObjects(item, `${where} item ${i + 1}`, out));
     return;
   }
-  if (!isRecord(value)) {
+  if (!isMap(value)) {
     throw new RenderError(`${where}: expected a Kubernetes object, found ${value === null ? "null" : typeof value}`, {
       code: "InvalidObject",
     });
@@ -149,13 +146,13 @@ function collectObjects(value: unknown, where: string, out: KubeObject[]): void 
     // Typed lists straight from the API server (PodList...) omit kind and apiVersion on their items.
     const itemKind = kind === "List" ? undefined : kind.slice(0, -"List".length);
     value.items.forEach((item, i) => {
-      const filled = isRecord(item) && itemKind !== undefined ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
+      const filled = isMap(item) && itemKind !== undefined ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
       collectObjects(filled, `${where} item ${i + 1}`, out);
     });
     return;
   }
   const metadata = value.metadata;
-  if (typeof value.apiVersion !== "string" || typeof kind !== "string" || !isRecord(metadata) || typeof metadata.name !== "string") {
+  if (typeof value.apiVersion !== "string" || typeof kind !== "string" || !isMap(metadata) || typeof metadata.name !== "string") {
     throw new RenderError(`${where}: not a Kubernetes object (needs apiVersion, kind and metadata.name)`, {
       code: "InvalidObject",
     });

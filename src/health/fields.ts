@@ -5,6 +5,7 @@
  * wrong type throws MalformedField, which assessHealth turns into Unknown in one
  * place instead of each rule guessing.
  */
+import { isMap } from "../model/object.js";
 
 /** A field holds a value of the wrong type; the object cannot be judged. */
 export class MalformedField extends Error {
@@ -27,17 +28,13 @@ export interface ObservedCondition {
   observedGeneration?: number;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** The value at a dotted path; undefined when any part is absent, MalformedField when a parent is not an object. */
 function valueAt(root: unknown, path: string): unknown {
   let current = root;
   const walked: string[] = [];
   for (const segment of path.split(".")) {
     if (current === undefined || current === null) return undefined;
-    if (!isRecord(current)) throw new MalformedField(walked.join(".") || "object", "an object");
+    if (!isMap(current)) throw new MalformedField(walked.join(".") || "object", "an object");
     walked.push(segment);
     current = current[segment];
   }
@@ -76,7 +73,7 @@ export function listAt(root: unknown, path: string): unknown[] {
 /** An object field, or undefined when absent. */
 export function recordAt(root: unknown, path: string): Record<string, unknown> | undefined {
   const value = valueAt(root, path);
-  if (value === undefined || isRecord(value)) return value;
+  if (value === undefined || isMap(value)) return value;
   throw new MalformedField(path, "an object");
 }
 

@@ -7,6 +7,7 @@ import { KubeError } from "../errors.js";
 import { startInformer, type Informer } from "./informer.js";
 import { withoutManagedFields } from "./live-cache.js";
 import { isNotFound, type RestClient } from "./rest.js";
+import { isMap } from "../model/object.js";
 
 type Listener = (type: "add" | "update" | "delete", app: Application) => void;
 
@@ -180,6 +181,3 @@ export function mergePatch(current: object, next: object): Record<string, unknow
   return patch;
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}

@@ -29,3 +29,8 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     ? { group: "", version: apiVersion }
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+
+/** Whether a parsed JSON/YAML value is a map (an object, not a list or null). */
+export function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,4 +1,4 @@
-import { splitApiVersion, type KubeObject } from "../model/index.js";
+import { isMap, splitApiVersion, type KubeObject } from "../model/index.js";
 import { namespaceNameProblem, objectNameProblem } from "./names.js";
 import type { ParsedDocument } from "./parse-documents.js";
 import { renderErrorAt, type SourceLocation } from "./render-error.js";
@@ -9,9 +9,6 @@ function isList(value: Record<string, unknown>): boolean {
   return value.kind === "List" || (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items));
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function describe(value: unknown): string {
   if (Array.isArray(value)) return "a sequence";
@@ -29,7 +26,7 @@ export function documentObjects(opts: { file: string; doc: ParsedDocument }): Re
 
 function objectsOf(opts: { value: unknown; where: { file: string; line: number }; itemLines?: number[] | undefined }): RenderedObject[] {
   const { value, where } = opts;
-  if (!isMapping(value)) {
+  if (!isMap(value)) {
     throw renderErrorAt(where, {
       code: "InvalidObject",
       message: `document is ${describe(value)}, not a Kubernetes object (a mapping with apiVersion, kind and metadata)`,
@@ -57,7 +54,7 @@ function requireString(value: Record<string, unknown>, at: { where: SourceLocati
 
 function validateObject(value: Record<string, unknown>, where: { file: string; line: number }): KubeObject {
   const metadata = value.metadata;
-  if (!isMapping(metadata)) {
+  if (!isMap(metadata)) {
     const problem = metadata === undefined ? "is missing" : `must be a mapping, not ${describe(metadata)}`;
     throw renderErrorAt({ ...where, key: "metadata" }, { code: "MissingField", message: `metadata ${problem}` });
   }

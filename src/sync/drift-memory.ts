@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { KubeObject } from "../model/object.js";
+import { isMap, type KubeObject } from "../model/object.js";
 
 interface Memory {
   /** Hash of the desired manifest found in sync. */
@@ -69,9 +69,6 @@ function declared(live: unknown, desired: unknown): unknown {
   return out;
 }
 
-function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function digest(text: string): string {
   return createHash("sha1").update(text).digest("base64");
