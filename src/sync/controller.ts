@@ -44,6 +44,7 @@ export class Controller {
         if (type === "delete") {
           this.scheduler.remove(key);
           this.#seen.delete(key);
+          this.#ctx.drift.forgetApp(key);
           return;
         }
         // our own status writes change neither generation nor annotations

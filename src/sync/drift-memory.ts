@@ -55,9 +55,20 @@ export class DriftMemory {
     this.#seen.set(id, { desired: DriftMemory.hash(desired), resourceVersion: live.metadata.resourceVersion, live: DriftMemory.fingerprint(live, desired) });
   }
 
-  /** Forgets an object (pruned, or its app deleted). */
+  /** Forgets an object (pruned). */
   forget(id: string): void {
     this.#seen.delete(id);
+  }
+
+  /** Forgets every object of an app (`namespace/name`, deleted), so apps that come and go leave nothing behind. */
+  forgetApp(app: string): void {
+    const prefix = `${app}|`;
+    for (const id of this.#seen.keys()) if (id.startsWith(prefix)) this.#seen.delete(id);
+  }
+
+  /** How many objects it remembers. */
+  get size(): number {
+    return this.#seen.size;
   }
 }
 

@@ -57,3 +57,16 @@ describe("DriftMemory", () => {
     expect(m.vouches("id", desired, live())).toBe(false);
   });
 });
+
+describe("DriftMemory.forgetApp", () => {
+  it("forgets every object of a deleted app and nothing of another", () => {
+    const m = new DriftMemory();
+    m.remember("shop/web|apps/Deployment:shop/web", desired, live());
+    m.remember("shop/web|/ConfigMap:shop/cfg", desired, live());
+    m.remember("shop/web-2|apps/Deployment:shop/web", desired, live());
+    m.forgetApp("shop/web");
+    expect(m.size).toBe(1);
+    expect(m.vouches("shop/web|apps/Deployment:shop/web", desired, live())).toBe(false);
+    expect(m.vouches("shop/web-2|apps/Deployment:shop/web", desired, live())).toBe(true);
+  });
+});

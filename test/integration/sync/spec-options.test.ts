@@ -91,6 +91,20 @@ describe("Application spec options", () => {
     expect(app.status?.sync?.status).toBe("Synced");
   });
 
+  it("deleting an Application leaves its objects in place and forgets what it remembered of them", async () => {
+    const repoURL = await env.git.createRepo("gone");
+    const rev = await env.git.commit("gone", { files: { "a.yaml": configMapYAML("gone-a", { v: "1" }), "b.yaml": configMapYAML("gone-b", { v: "1" }) } });
+    await applyApplication({ namespace: env.ns, name: "gone", spec: { source: { repoURL }, destination: { namespace: env.ns }, interval: "1s", syncPolicy: automated } });
+    await waitForReady(env.ns, "gone", rev);
+    await new Promise((r) => setTimeout(r, 1_500)); // a poll finds both in sync and remembers them
+    const remembered = env.op.ctx.drift.size;
+    await kubectl(["delete", "application", "gone", "-n", env.ns]);
+    await waitFor(async () => env.op.ctx.drift.size === remembered - 2, { what: "drift memory of the deleted app forgotten", timeoutMs: 10_000 });
+    // not cascading: the objects stay, as with Argo CD without its resources finalizer
+    expect(await dataOf("gone-a")).toEqual({ v: "1" });
+    expect(await dataOf("gone-b")).toEqual({ v: "1" });
+  });
+
   it("CreateNamespace=true creates the destination namespace before applying into it", async () => {
     const target = `${env.ns}-made`;
     extraNamespaces.push(target);
