@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApplicationSpec } from "../../../src/model/application.js";
 import { applyApplication, conditionOf, configMapYAML, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
-import { startGitServer, type GitServer } from "../../support/git-server.js";
+import type { GitServer } from "../../support/git-server.js";
 import { createNamespace, getJSON, kubectl } from "../../support/kube.js";
-import { startTestOperator, type TestOperator } from "../../support/operator.js";
+import { useTestEnvironment } from "../../support/env.js";
+import type { TestOperator } from "../../support/operator.js";
 
 // Bad input at the Application level, where the render corpus
 // (test/fixtures/bad-input) cannot reach: what Git, the spec, discovery, RBAC
@@ -13,16 +14,15 @@ import { startTestOperator, type TestOperator } from "../../support/operator.js"
 // the live objects must stay exactly as they were: nothing deleted, nothing
 // half-applied.
 
+const env = useTestEnvironment("badapp");
 let git: GitServer;
 let op: TestOperator;
 let ns: string;
 let other: string;
 
 beforeAll(async () => {
-  git = await startGitServer();
-  ns = await createNamespace("badapp");
+  ({ git, op, ns } = env);
   other = await createNamespace("badapp-other");
-  op = await startTestOperator({ namespace: ns });
   // a ServiceAccount that may only touch ConfigMaps in its own namespace
   await kubectl(["create", "serviceaccount", "deployer", "-n", ns]);
   await kubectl(["create", "role", "deployer", "-n", ns, "--verb=get,list,watch,create,update,patch,delete", "--resource=configmaps"]);
@@ -30,8 +30,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await op?.stop();
-  await git?.stop();
   await kubectl(["delete", "namespace", other, "--wait=false"]).catch(() => undefined);
 });
 

@@ -5,8 +5,9 @@ import type { Application } from "../../../src/model/application.js";
 import { applyApplication, conditionOf, configMapYAML, waitForApp, waitForReady } from "../../support/apps.js";
 import { startGitServer, type GitServer, type GitServerFault } from "../../support/git-server.js";
 import { git as gitCLI } from "../../support/git-repo.js";
-import { createNamespace, getJSON, kubectl } from "../../support/kube.js";
-import { startTestOperator, type TestOperator } from "../../support/operator.js";
+import { getJSON, kubectl } from "../../support/kube.js";
+import { useTestEnvironment } from "../../support/env.js";
+import type { TestOperator } from "../../support/operator.js";
 
 // Git faults at the Application level: whatever the Git server does (gone,
 // 500, silent, truncated pack, wrong password, history pushed away), the app
@@ -14,22 +15,20 @@ import { startTestOperator, type TestOperator } from "../../support/operator.js"
 // half-applied, and it recovers once the server is healthy.
 
 const PASSWORD = "git-pass-6d1e0c";
+const env = useTestEnvironment("gitfault", { operatorFlags: { "git-timeout": "2" } });
 let git: GitServer;
 let locked: GitServer;
 let op: TestOperator;
 let ns: string;
 
 beforeAll(async () => {
-  git = await startGitServer();
+  ({ git, op, ns } = env);
   locked = await startGitServer({ auth: { username: "plumb", password: PASSWORD } });
-  ns = await createNamespace("gitfault");
-  op = await startTestOperator({ namespace: ns, flags: { "git-timeout": "2" } });
 });
 
+// runs before the environment's own teardown: no fault left to hang its stop
 afterAll(async () => {
-  await op?.stop();
   await git?.setFault(null);
-  await git?.stop();
   await locked?.stop();
 });
 
