@@ -10,12 +10,13 @@ import { measureOneChange, oneChangeRows } from "./one-change.js";
 import { defaultEntry, NODE_FLAGS, startBenchOperator, type OperatorEntry } from "./operator.js";
 import { measurePushLatency, pushLatencyRows } from "./push-latency.js";
 import type { BenchRow } from "./report.js";
+import { measureShipped, shippedRows } from "./shipped.js";
 import { measureSteadyState, steadyStateRows } from "./steady-state.js";
 
 const REPO = resolve(import.meta.dirname, "..");
 
 /** The benchmarks `make bench` can run. */
-export const SECTIONS = ["push", "scale", "steady", "change", "git", "diff"] as const;
+export const SECTIONS = ["push", "scale", "steady", "change", "shipped", "git", "diff"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Every knob of a benchmark run (run.ts reads them from BENCH_* variables). */
@@ -27,6 +28,7 @@ export interface BenchSettings {
   /** First-sync scales (apps); steady state and one change use the largest. */
   scales: number[];
   steadySeconds: number;
+  shippedSeconds: number;
   /** Pause between the first sync and the steady-state window. */
   settleSeconds: number;
   gitFiles: number;
@@ -63,6 +65,8 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): BenchSett
     pollSeconds: num("BENCH_POLL_SECONDS", 5),
     scales: (env.BENCH_SCALES ?? "10,100,1000").split(",").map(Number).filter((n) => n > 0),
     steadySeconds: num("BENCH_STEADY_SECONDS", 300),
+    // every app (interval 3m ± 10 %) comes due at least twice
+    shippedSeconds: num("BENCH_SHIPPED_SECONDS", 400),
     settleSeconds: num("BENCH_SETTLE_SECONDS", 30),
     gitFiles: num("BENCH_GIT_FILES", 5000),
     gitCommits: num("BENCH_GIT_COMMITS", 1000),
@@ -136,7 +140,7 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
         await operator.stop();
       }
     }
-    const needScale = has("scale") || has("steady") || has("change");
+    const needScale = has("scale") || has("steady") || has("change") || has("shipped");
     const scales = needScale ? [...s.scales].sort((a, b) => a - b) : [];
     const firstSyncs: FirstSyncResult[] = [];
     for (const [idx, n] of scales.entries()) {
@@ -165,6 +169,12 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
       const c = await measureOneChange({ setup, git });
       raw.oneChange = c;
       rows.push(...oneChangeRows(c));
+    }
+    if (setup && has("shipped")) {
+      s.log(`as shipped: two replicas with leader election, a restart, ${s.shippedSeconds} s at rest, a failover`);
+      const sh = await measureShipped({ rest, setup, seconds: s.shippedSeconds, logDir: s.outDir, objectsPerApp: 10, flags: s.operatorFlags, entry: s.entry, nodeFlags: s.nodeFlags });
+      raw.shipped = sh;
+      rows.push(...shippedRows(sh));
     }
   } finally {
     if (setup) {

@@ -28,13 +28,22 @@ export interface OperatorConfig {
   webhookSecret?: string;
   /** Identity of this replica in the Lease. */
   identity: string;
+  /**
+   * Namespaces whose Applications are applied with the operator's own rights;
+   * "*" trusts every namespace (single-tenant clusters). Apps elsewhere are
+   * applied as a ServiceAccount of their own namespace.
+   */
+  trustedNamespaces: string[] | "*";
+  /** The ServiceAccount an untrusted app without `spec.serviceAccountName` is applied as. */
+  defaultServiceAccount: string;
 }
 
 /** Flag names (kebab-case); each also reads PLUMB_<FLAG> from the environment. */
 export const OPERATOR_FLAGS = [
   "kubeconfig", "service-account-dir", "server", "listen", "namespace", "leader-elect", "lease-name",
   "lease-namespace", "lease-duration", "renew-deadline", "retry-period", "concurrency", "cache-dir",
-  "git-timeout", "log-level", "api-auth", "webhook-secret", "identity",
+  "git-timeout", "log-level", "api-auth", "webhook-secret", "identity", "trusted-namespaces",
+  "default-service-account",
 ] as const;
 
 type Raw = Partial<Record<(typeof OPERATOR_FLAGS)[number], string>>;
@@ -68,6 +77,8 @@ export function loadOperatorConfig(flags: Raw, env: NodeJS.ProcessEnv = process.
     logLevel: oneOf("log-level", get("log-level") ?? "info", ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const),
     apiAuth,
     identity: get("identity") ?? env.POD_NAME ?? env.HOSTNAME ?? `plumb-${process.pid}`,
+    trustedNamespaces: trusted(get("trusted-namespaces") ?? (inPod ? podNamespace : undefined) ?? get("namespace") ?? podNamespace ?? "plumb-system"),
+    defaultServiceAccount: dnsName("default-service-account", get("default-service-account") ?? "default", 253),
   };
   if (cfg.renewDeadlineSeconds >= cfg.leaseDurationSeconds) {
     throw new ConfigError(`--renew-deadline (${cfg.renewDeadlineSeconds}s) must be shorter than --lease-duration (${cfg.leaseDurationSeconds}s)`);
@@ -75,6 +86,22 @@ export function loadOperatorConfig(flags: Raw, env: NodeJS.ProcessEnv = process.
   const optional = { kubeconfig: get("kubeconfig"), serviceAccountDir: get("service-account-dir"), server: get("server"), namespace: get("namespace"), webhookSecret: get("webhook-secret") };
   for (const [k, v] of Object.entries(optional)) if (v) (cfg as unknown as Record<string, unknown>)[k] = v;
   return cfg;
+}
+
+/** `--trusted-namespaces`: "*" or a comma-separated list of namespace names. */
+function trusted(text: string): string[] | "*" {
+  if (text.trim() === "*") return "*";
+  const names = text.split(",").map((n) => n.trim()).filter(Boolean);
+  if (!names.length) throw new ConfigError(`--trusted-namespaces must name at least one namespace, or "*" to trust all (single-tenant clusters)`);
+  return names.map((n) => dnsName("trusted-namespaces", n, 63));
+}
+
+/** A Kubernetes object name (lower-case DNS label or subdomain). */
+function dnsName(flag: string, text: string, max: number): string {
+  if (text.length > max || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(text) || (max === 63 && text.includes("."))) {
+    throw new ConfigError(`--${flag}: "${text}" is not a valid Kubernetes name`);
+  }
+  return text;
 }
 
 function parseListen(text: string): { host: string; port: number } {

@@ -14,6 +14,7 @@ import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js
 import { Controller } from "./sync/controller.js";
 import { RenderMemo } from "./sync/desired.js";
 import { DriftMemory } from "./sync/drift-memory.js";
+import { applierOf } from "./sync/tenancy.js";
 
 /** The concrete parts of a running operator, built from config. */
 export interface OperatorParts {
@@ -47,10 +48,10 @@ export function buildOperator(
   const operatorCluster = new KubeCluster({ objects, discovery, cache });
   const ctx: SyncContext = {
     git,
-    clusterFor: (app: Application) =>
-      app.spec.serviceAccountName
-        ? new KubeCluster({ objects: objects.as(`system:serviceaccount:${app.metadata.namespace}:${app.spec.serviceAccountName}`), discovery, cache })
-        : operatorCluster,
+    clusterFor: (app: Application) => {
+      const applier = applierOf(app, cfg);
+      return applier.kind === "operator" ? operatorCluster : new KubeCluster({ objects: objects.as(applier.user), discovery, cache });
+    },
     apps,
     logger,
     clock: { now: () => new Date() },

@@ -18,3 +18,25 @@ describe("API auth settings", () => {
     expect(cfg.webhookSecret).toBe("hook");
   });
 });
+
+describe("tenancy settings", () => {
+  it.each([
+    ["in a pod: its namespace", {}, { KUBERNETES_SERVICE_HOST: "10.0.0.1", POD_NAMESPACE: "plumb-system" }, ["plumb-system"]],
+    ["in a pod with --namespace: still the pod's namespace", { namespace: "apps" }, { KUBERNETES_SERVICE_HOST: "10.0.0.1", POD_NAMESPACE: "plumb-system" }, ["plumb-system"]],
+    ["out of cluster with --namespace: that namespace", { namespace: "apps" }, {}, ["apps"]],
+    ["out of cluster without: plumb-system", {}, {}, ["plumb-system"]],
+    ["a list", { "trusted-namespaces": "a, b" }, {}, ["a", "b"]],
+    ["everything (single-tenant opt-out)", {}, { PLUMB_TRUSTED_NAMESPACES: "*" }, "*"],
+  ])("trusted namespaces %s", (_why, flags, env, want) => {
+    expect(loadOperatorConfig(flags as Record<string, string>, env as NodeJS.ProcessEnv).trustedNamespaces).toEqual(want);
+  });
+
+  it("applies untrusted apps as the namespace's default ServiceAccount unless told otherwise", () => {
+    expect(loadOperatorConfig({}, {}).defaultServiceAccount).toBe("default");
+    expect(loadOperatorConfig({ "default-service-account": "plumb-deployer" }, {}).defaultServiceAccount).toBe("plumb-deployer");
+  });
+
+  it.each([["trusted-namespaces", "Bad_NS"], ["trusted-namespaces", ","], ["default-service-account", "no spaces"]])("refuses --%s=%s with one line", (flag, value) => {
+    expect(() => loadOperatorConfig({ [flag]: value }, {})).toThrow(ConfigError);
+  });
+});

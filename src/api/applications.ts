@@ -41,8 +41,9 @@ export function applicationRoutes(deps: ApiDeps): Router {
 
   router.post(`${ONE}/sync`, async (req, res) => {
     const app = await appFor(deps, req, res, "update");
-    enqueue(deps, app, { manual: true });
-    res.status(202).json({ namespace: app.metadata.namespace, name: app.metadata.name, message: "sync requested" });
+    const prune = syncPrune(req.body);
+    enqueue(deps, app, { manual: true, ...(prune ? { prune } : {}) });
+    res.status(202).json({ namespace: app.metadata.namespace, name: app.metadata.name, prune, message: prune ? "sync with prune requested" : "sync requested" });
   });
 
   router.post(`${ONE}/rollback`, async (req, res) => {
@@ -68,6 +69,16 @@ function enqueue(deps: ApiDeps, app: Application, req: ScheduleRequest): void {
   const outcome = deps.request(app.metadata.namespace ?? "", app.metadata.name, req);
   if (outcome === "unknown-app") throw new HttpError(404, "NotFound", `application ${app.metadata.namespace}/${app.metadata.name} not found`);
   if (outcome === "not-leader") throw new HttpError(503, "NotLeader", "this replica does not hold the leader lease; retry (another replica will answer)");
+}
+
+/** Whether a sync body asks to prune: none, `{}` or `{"prune": false|true}`. */
+function syncPrune(body: unknown): boolean {
+  if (body === undefined || body === null) return false;
+  const usage = 'body must be empty or JSON {"prune": true|false}';
+  if (typeof body !== "object" || Array.isArray(body)) throw new HttpError(400, "BadRequest", usage);
+  const { prune, ...rest } = body as Record<string, unknown>;
+  if (Object.keys(rest).length || (prune !== undefined && typeof prune !== "boolean")) throw new HttpError(400, "BadRequest", usage);
+  return prune === true;
 }
 
 /** The commit a rollback body names: `{"id": N}` (a history entry) or `{"revision": "<40-hex sha>"}`. */

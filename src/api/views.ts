@@ -1,6 +1,6 @@
 import type { Application, ApplicationStatus } from "../model/application.js";
 import type { DiffReport } from "../sync/diff-report.js";
-import { redactURL } from "../sync/source.js";
+import { redactURL } from "../model/repo-url.js";
 
 /** One item of `GET /api/v1/applications`. */
 export interface AppSummary {

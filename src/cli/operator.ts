@@ -38,7 +38,7 @@ export async function startOperator(opts: { config: OperatorConfig; logger: Logg
   metrics.attach({
     apps: () => parts.apps.list(),
     queue: () => ({ depth: parts.controller.scheduler.depth, active: parts.controller.scheduler.active }),
-    kubeRequests: () => parts.rest.counts,
+    kubeRequests: () => parts.rest.countsByResource,
     git: () => parts.git.stats(),
   });
   // the API starts before the controller; until then this replica leads nothing

@@ -1,20 +1,9 @@
 import { GitError } from "../errors.js";
+import { redactURL } from "../model/repo-url.js";
 import type { RepoCredentials } from "./types.js";
 
-/** Re-exported from model/, where it is pure and shared with the webhook API. */
-export { normalizeRepoURL } from "../model/repo-url.js";
-
-/** The URL with any userinfo removed, safe for logs and error messages. */
-export function redactURL(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/[^/@]*@/, "//");
-  }
-}
+/** Re-exported from model/, where they are pure and shared with sync/ and the API. */
+export { normalizeRepoURL, redactURL } from "../model/repo-url.js";
 
 /**
  * Splits a repository URL into a credential-free URL and the credentials it

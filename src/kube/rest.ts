@@ -30,6 +30,8 @@ export type RequestCounts = Record<string, number>;
 export class RestClient {
   readonly server: URL;
   readonly counts: RequestCounts = {};
+  /** Counts by "VERB resource" (e.g. "PUT leases.coordination.k8s.io"), so Lease renewals show apart from app objects. */
+  readonly countsByResource: RequestCounts = {};
   #kc: KubeConfig;
   #agent: https.Agent | http.Agent | undefined;
   #headers: Record<string, string> = {};
@@ -84,6 +86,8 @@ export class RestClient {
     if (req.impersonate) h["Impersonate-User"] = req.impersonate;
     const verb = req.method === "PATCH" && url.searchParams.get("dryRun") ? "DRYRUN" : req.method;
     this.counts[verb] = (this.counts[verb] ?? 0) + 1;
+    const byResource = `${verb} ${resourceOf(url.pathname)}`;
+    this.countsByResource[byResource] = (this.countsByResource[byResource] ?? 0) + 1;
     const mod = url.protocol === "https:" ? https : http;
     return new Promise<T>((resolve, reject) => {
       const r = mod.request(url, { method: req.method, agent, headers: h, timeout: req.timeoutMs ?? 30_000 }, (res) => {
@@ -142,4 +146,25 @@ export function isNotFound(err: unknown): boolean {
 /** Whether an error is a 409 Conflict. */
 export function isConflict(err: unknown): boolean {
   return err instanceof KubeError && err.status === 409;
+}
+
+/**
+ * The resource an API path names, as `plural.group[/subresource]`
+ * ("deployments.apps", "applications.plumb.dev/status", "configmaps");
+ * "discovery" for discovery documents.
+ */
+export function resourceOf(path: string): string {
+  const parts = path.split("/").filter(Boolean);
+  let group = "";
+  let i: number;
+  if (parts[0] === "api") i = 2;
+  else if (parts[0] === "apis") {
+    group = parts[1] ?? "";
+    i = 3;
+  } else return "other";
+  if (parts[i] === "namespaces" && parts.length > i + 2) i += 2;
+  const resource = parts[i];
+  if (!resource) return "discovery";
+  const sub = parts[i + 2];
+  return `${resource}${group ? `.${group}` : ""}${sub ? `/${sub}` : ""}`;
 }

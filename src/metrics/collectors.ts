@@ -59,12 +59,15 @@ export function registerCollectors(registry: Registry, sources: () => Partial<Me
   });
   new Counter({
     name: "plumb_kube_api_requests_total",
-    help: "Requests sent to the Kubernetes API server, by verb (DRYRUN: server-side dry-run applies).",
-    labelNames: ["verb"],
+    help: "Requests sent to the Kubernetes API server, by verb (DRYRUN: server-side dry-run applies) and resource (plural.group).",
+    labelNames: ["verb", "resource"],
     registers,
     collect() {
       this.reset();
-      for (const [verb, n] of Object.entries(sources().kubeRequests?.() ?? {})) this.inc({ verb }, n);
+      for (const [key, n] of Object.entries(sources().kubeRequests?.() ?? {})) {
+        const [verb = "", resource = ""] = key.split(" ");
+        this.inc({ verb, resource }, n);
+      }
     },
   });
   const git = (name: string, help: string, pick: (s: { requests: number; fetches: number; bytes: number }) => number) =>

@@ -10,7 +10,7 @@ export interface MetricsSources {
   apps: () => Application[];
   /** The reconcile queue: apps waiting and apps running. */
   queue: () => { depth: number; active: number };
-  /** Kubernetes API requests sent so far, by verb (DRYRUN counted apart from PATCH). */
+  /** Kubernetes API requests sent so far, by "VERB resource" (DRYRUN counted apart from PATCH). */
   kubeRequests: () => Record<string, number>;
   /** Git counters so far. */
   git: () => { requests: number; fetches: number; bytes: number };

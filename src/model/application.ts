@@ -59,6 +59,13 @@ export interface ResourceStatus {
   status: SyncStatusCode;
   health?: { status: HealthStatus; message?: string };
   message?: string;
+  /**
+   * Hash of the manifest and the live values of the fields it declares, the
+   * last time they were found in sync. After a restart or failover an object
+   * whose hash, recomputed from its live state, still matches is in sync
+   * without a dry-run; a hash is never trusted without recomputing it.
+   */
+  syncHash?: string;
 }
 
 /** `status.history[]`, newest first. */

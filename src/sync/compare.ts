@@ -31,6 +31,8 @@ export async function compareWithLive(opts: {
   const { ctx, app, cluster, desired } = opts;
   const creatingNamespaces = new Set(desired.filter((d) => d.key.kind === "Namespace" && d.key.group === "").map((d) => d.key.name));
   const createNamespace = app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true") ?? false;
+  // hashes of objects found in sync before (a restart or failover forgot the memory)
+  const recorded = new Map((app.status?.resources ?? []).filter((r) => r.syncHash).map((r) => [keyString(r), r.syncHash] as const));
   // the watch cache answers for every object Plumb labelled; one it does not
   // hold is either absent or unlabelled, which a dry-run tells apart
   const cached = await mapLimit(desired, 8, (d) =>
@@ -43,16 +45,21 @@ export async function compareWithLive(opts: {
     let live = cached[i];
     const conflict = conflictOf(app, d, live);
     if (conflict) return conflict;
-    if (live && ctx.drift.vouches(id, d.object, live)) return { key: d.key, object: d.object, live, inSync: true };
+    if (live && (ctx.drift.vouches(id, d.object, live) || ctx.drift.vouchesFor(id, d.object, live, recorded.get(keyString(d.key))))) {
+      return { key: d.key, object: d.object, live, inSync: true };
+    }
     const kind = await cluster.kindOf(d.object.apiVersion, d.object.kind);
-    if (!kind) return { key: d.key, object: d.object, live, inSync: false }; // CRD arrives in this sync
+    // its CRD arrives in this sync: validated once the CRD is Established, before anything after it is written
+    if (!kind) return { key: d.key, object: d.object, live, inSync: false, unvalidated: true };
     let dry;
     try {
       dry = await cluster.apply(d.object, { dryRun: true });
     } catch (err) {
       const ns = d.key.namespace;
       if (!live && err instanceof KubeError && err.status === 404 && (creatingNamespaces.has(ns) || createNamespace)) {
-        return { key: d.key, object: d.object, live, inSync: false }; // its namespace is created in this sync
+        // its namespace is created in this sync: validate it in a stand-in namespace now, for real once it exists
+        await validateElsewhere({ cluster, d, standIn: app.metadata.namespace ?? "default" });
+        return { key: d.key, object: d.object, live, inSync: false, unvalidated: true };
       }
       throw objectError(d, err);
     }
@@ -71,6 +78,40 @@ export async function compareWithLive(opts: {
     return { key: d.key, object: d.object, ...(apply !== d.object ? { apply } : {}), live, inSync };
   });
   return compared.map((c, i) => ({ ...c, source: desired[i]!.source }));
+}
+
+/**
+ * Validates an object whose namespace does not exist yet by a dry-run of it
+ * in `standIn` (the app's own namespace), unless a namesake lives there
+ * (the dry-run would judge the merge, not the object). Only the API
+ * server's verdict on the object itself counts (Invalid, BadRequest): a
+ * stand-in namespace may differ in rights, quotas and admission, so other
+ * answers leave the object to the check made once its namespace exists.
+ */
+async function validateElsewhere(opts: { cluster: ClusterPort; d: DesiredObject; standIn: string }): Promise<void> {
+  const { cluster, d, standIn } = opts;
+  const moved = { ...d.object, metadata: { ...d.object.metadata, namespace: standIn } };
+  try {
+    if (await cluster.getLive({ ...refOf(d), namespace: standIn, fresh: true })) return;
+    await cluster.apply(moved, { dryRun: true });
+  } catch (err) {
+    if (err instanceof KubeError && (err.status === 422 || err.status === 400)) throw objectError(d, err);
+  }
+}
+
+/**
+ * Dry-runs the objects that could not be validated before the first write
+ * (their namespace or CRD is created by this sync), once those exist and
+ * before any of them or anything after them is written.
+ */
+export async function validateDeferred(opts: { cluster: ClusterPort; tasks: { key: DesiredObject["key"]; object: KubeObject; source?: DesiredObject["source"] }[] }): Promise<void> {
+  await mapLimit(opts.tasks, 8, async (t) => {
+    try {
+      await opts.cluster.apply(t.object, { dryRun: true });
+    } catch (err) {
+      throw objectError({ key: t.key, object: t.object, source: t.source ?? { file: "(unknown)", line: 0 } }, err);
+    }
+  });
 }
 
 /** A live object owned by another Application is a conflict, never compared. */

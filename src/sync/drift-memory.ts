@@ -39,6 +39,32 @@ export class DriftMemory {
     return digest(JSON.stringify(declared(live, shape)) ?? "");
   }
 
+  /**
+   * The hash to record in status for an object found in sync: of the
+   * manifest and the live values of the fields it declares (see syncHash).
+   */
+  static syncHash(desired: KubeObject, live: KubeObject): string {
+    return digest(DriftMemory.hash(desired) + DriftMemory.fingerprint(live, desired));
+  }
+
+  /** The recordable hash of what is remembered for `id`, if anything. */
+  syncHashOf(id: string): string | undefined {
+    const m = this.#seen.get(id);
+    return m && digest(m.desired + m.live);
+  }
+
+  /**
+   * Vouches from a hash recorded earlier (status, after a restart or a
+   * failover), never blindly: it must equal the hash recomputed from this
+   * manifest and this live object, which a sync in between, a change in Git
+   * or drift of a declared field all change. Remembers the object when it does.
+   */
+  vouchesFor(id: string, desired: KubeObject, live: KubeObject | undefined, recorded: string | undefined): boolean {
+    if (!live || !recorded || DriftMemory.syncHash(desired, live) !== recorded) return false;
+    this.remember(id, desired, live);
+    return true;
+  }
+
   /** Whether `desired` was already found in sync with this live object (or one differing only where the manifest is silent). */
   vouches(id: string, desired: KubeObject, live: KubeObject | undefined): boolean {
     const m = this.#seen.get(id);

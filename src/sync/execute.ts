@@ -4,7 +4,7 @@ import type { KubeObject } from "../model/object.js";
 import { keyString } from "../model/resource-key.js";
 import { PlumbError } from "../errors.js";
 import type { SyncContext } from "./context.js";
-import { driftId, objectError } from "./compare.js";
+import { driftId, objectError, validateDeferred } from "./compare.js";
 import { mapLimit } from "./concurrency.js";
 import { waitForHealthy } from "./health-gate.js";
 import type { SyncPlan, SyncTask } from "./plan.js";
@@ -55,7 +55,13 @@ export async function applySteps(opts: {
   const lastWrite = opts.gateAll ? plan.steps.length - 1 : plan.steps.findLastIndex((s) => s.tasks.some(isWrite));
   // every step up to the last one that writes is gated, unchanged objects
   // included: wave 1 never lands before wave 0 is Healthy
+  let deferred = plan.steps.flatMap((s) => s.tasks.filter((t) => t.unvalidated && isWrite(t)));
   for (const step of plan.steps.slice(0, lastWrite + 1)) {
+    if (deferred.length && !BOOTSTRAP_STEPS.has(step.name)) {
+      // their namespaces and CRDs exist now: validate them before writing any of them
+      await validateDeferred({ cluster, tasks: deferred });
+      deferred = [];
+    }
     const writes = step.tasks.filter(isWrite);
     const applied = await mapLimit(writes, 8, (t) => applyOne(ctx, app, cluster, t));
     written += writes.length;
@@ -79,6 +85,9 @@ export async function applySteps(opts: {
   }
   return written;
 }
+
+/** Steps that create what other objects need before they can be dry-run: Namespaces and CRDs. */
+const BOOTSTRAP_STEPS = new Set<string>(["namespaces", "crds"]);
 
 async function applyOne(ctx: SyncContext, app: Application, cluster: ClusterPort, t: SyncTask): Promise<KubeObject> {
   const d = { key: t.key, object: t.object, source: t.source ?? { file: "(unknown)", line: 0 } };

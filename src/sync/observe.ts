@@ -53,7 +53,14 @@ export function intendedInventory(current: ResourceStatus[], compared: ComparedO
  * inventory is every desired object plus orphans that were kept (prune off
  * or withheld), so they can still be pruned later.
  */
-export async function observeResources(opts: { cluster: ClusterPort; compared: ComparedObject[]; plan: SyncPlan; applied: boolean }): Promise<{ resources: ResourceStatus[]; health: Health }> {
+export async function observeResources(opts: {
+  cluster: ClusterPort;
+  compared: ComparedObject[];
+  plan: SyncPlan;
+  applied: boolean;
+  /** The drift memory's hash of an object found in sync (recorded so a restart need not dry-run it again). */
+  syncHashOf?: (key: ComparedObject["key"]) => string | undefined;
+}): Promise<{ resources: ResourceStatus[]; health: Health }> {
   const { cluster, compared, plan } = opts;
   const conflicts = new Set(plan.steps.flatMap((s) => s.tasks).filter((t) => t.action === "conflict").map((t) => keyString(t.key)));
   const desired = await mapLimit(compared, 16, async (c) => {
@@ -62,11 +69,14 @@ export async function observeResources(opts: { cluster: ClusterPort; compared: C
     const conflict = conflicts.has(keyString(c.key));
     const synced = !conflict && (c.inSync || (opts.applied && !!live));
     const { version } = splitApiVersion(c.object.apiVersion);
+    // never for a Secret: a hash of its values, readable by anyone who may read the app, invites guessing them
+    const syncHash = synced && !isSecret(c.key) ? opts.syncHashOf?.(c.key) : undefined;
     const entry: ResourceStatus = {
       group: c.key.group, version, kind: c.key.kind, namespace: c.key.namespace, name: c.key.name,
       status: synced ? "Synced" : "OutOfSync",
       health: { status: health.status, ...(health.message ? { message: health.message } : {}) },
       ...(conflict ? { message: `owned by another Application` } : {}),
+      ...(syncHash ? { syncHash } : {}),
     };
     return { entry, health };
   });
@@ -80,4 +90,8 @@ export async function observeResources(opts: { cluster: ClusterPort; compared: C
     resources: [...desired.map((d) => d.entry), ...kept],
     health: worst(desired.map((d) => (d.health.message ? { ...d.health, message: `${d.entry.kind}/${d.entry.name}: ${d.health.message}` } : d.health))),
   };
+}
+
+function isSecret(key: ComparedObject["key"]): boolean {
+  return key.group === "" && key.kind === "Secret";
 }

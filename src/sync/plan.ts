@@ -15,6 +15,8 @@ export interface ComparedObject {
   inSync: boolean;
   /** Tracking id of another Application that owns the live object, if any. */
   conflictWith?: string;
+  /** Not yet dry-run: its namespace or CRD is created by this sync (validated once they exist). */
+  unvalidated?: boolean;
   /** File and line it was rendered from. */
   source?: { file: string; line: number };
 }
@@ -37,6 +39,8 @@ export interface SyncTask {
   apply?: KubeObject;
   live: KubeObject | undefined;
   conflictWith?: string;
+  /** See ComparedObject.unvalidated. */
+  unvalidated?: boolean;
   source?: { file: string; line: number };
 }
 
@@ -71,8 +75,8 @@ export interface SyncPlan {
  * Plans a sync: orders desired objects into health-gated steps (Namespaces,
  * CRDs, cluster RBAC, then waves, webhooks last) and decides, for objects the
  * app tracked but Git dropped, whether to prune them. Pruning needs all of:
- * prune enabled, a non-empty render, and the live object still carrying this
- * app's tracking id.
+ * prune enabled, a non-empty render, no object in conflict with another
+ * Application, and the live object still carrying this app's tracking id.
  */
 export function planSync(input: {
   compared: ComparedObject[];
@@ -93,12 +97,19 @@ export function planSync(input: {
       ...(c.apply ? { apply: c.apply } : {}),
       live: c.live,
       ...(c.conflictWith ? { conflictWith: c.conflictWith } : {}),
+      ...(c.unvalidated ? { unvalidated: true } : {}),
       ...(c.source ? { source: c.source } : {}),
     });
   }
-  const pruneWithheld = input.compared.length === 0 && input.orphans.length > 0
-    ? "the render produced zero objects; refusing to prune everything"
-    : undefined;
+  // prune needs every earlier step to succeed: a conflict is not success
+  const conflicts = steps.reduce((n, s) => n + s.tasks.filter((t) => t.action === "conflict").length, 0);
+  const pruneWithheld = input.orphans.length === 0
+    ? undefined
+    : input.compared.length === 0
+      ? "the render produced zero objects; refusing to prune everything"
+      : conflicts
+        ? `${conflicts} object(s) are in conflict with another Application; nothing is pruned until every object applies`
+        : undefined;
   const prunes = input.orphans.map((o): PruneTask => {
     const base = { key: o.key, apiVersion: o.apiVersion };
     if (!o.live) return { ...base, action: "forget", reason: "already gone" };
@@ -115,7 +126,7 @@ export function planSync(input: {
     steps,
     prunes,
     writes: writes || prunes.some((p) => p.action === "prune"),
-    inSync: !writes && !prunes.some((p) => p.action !== "forget") && !steps.some((s) => s.tasks.some((t) => t.action === "conflict")),
+    inSync: !writes && !prunes.some((p) => p.action !== "forget") && !conflicts,
     ...(pruneWithheld ? { pruneWithheld } : {}),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Application } from "../model/application.js";
 import { asPlumbError } from "../errors.js";
 import type { SyncContext } from "./context.js";
-import { compareWithLive } from "./compare.js";
+import { compareWithLive, driftId } from "./compare.js";
 import { appTrackingId, renderDesired } from "./desired.js";
 import { HealthCheckError, SupersededError } from "./execute.js";
 import { findOrphans, observeResources } from "./observe.js";
@@ -19,6 +19,8 @@ import { verdict } from "./verdict.js";
 export interface ReconcileRequest {
   /** An explicit sync (API/CLI): applies even without an automated policy, retries a rolled-back revision. */
   manual?: boolean;
+  /** A manual sync that asked to prune; without it only `automated.prune` prunes. */
+  prune?: boolean;
   /** Roll back to this commit (API rollback or automatic rollback). */
   rollbackTo?: string;
   /**
@@ -64,10 +66,10 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
     const desired = await stage("RenderFailed", () => renderDesired({ app, source, cluster, ...(ctx.renders ? { memo: ctx.renders } : {}) }));
     const compared = await stage("ComparisonFailed", () => compareWithLive({ ctx, app, cluster, desired }));
     const orphans = await stage("ComparisonFailed", () => findOrphans({ app, cluster, desired }));
-    const plan = planSync({ compared, orphans, trackingIdOf: (k) => appTrackingId(app, k), prune: !!app.spec.syncPolicy?.automated?.prune || !!req.manual });
+    const plan = planSync({ compared, orphans, trackingIdOf: (k) => appTrackingId(app, k), prune: mayPrune(app, req) });
     const operation = operationToRun({ app, req, plan, source, target });
     const wrote = operation ? await runOperation({ ctx, app, req, cluster, plan, desired, compared, source, head, target, operation, facts, started }) : false;
-    const observed = await observeResources({ cluster, compared, plan, applied: wrote || plan.inSync });
+    const observed = await observeResources({ cluster, compared, plan, applied: wrote || plan.inSync, syncHashOf: (key) => ctx.drift.syncHashOf(driftId(app, { key })) });
     facts = verdict({ app, facts, plan, observed, revision: source.revision, head, target, wrote, operated: !!operation });
     if (facts.failure && facts.failure.message !== readyMessage(app)) {
       await ctx.apps.recordEvent(app, { type: "Warning", reason: facts.failure.reason, message: facts.failure.message });
@@ -104,6 +106,11 @@ async function failed(ctx: SyncContext, app: Application, req: ReconcileRequest,
     return reconcile(ctx, fresh, { ...req, rollbackTo, manual: false });
   }
   return { outcome: "failed", terminal };
+}
+
+/** Prune only where the app's policy says so, or a manual sync asked for it explicitly. */
+function mayPrune(app: Application, req: ReconcileRequest): boolean {
+  return !!app.spec.syncPolicy?.automated?.prune || (!!req.manual && !!req.prune);
 }
 
 function isStalledOn(app: Application, head: string): boolean {

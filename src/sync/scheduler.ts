@@ -5,6 +5,8 @@ import { MAX_DURATION_MS } from "./spec.js";
 /** What a caller asks of the next reconcile of one app. */
 export interface ScheduleRequest {
   manual?: boolean;
+  /** A manual sync that asked to prune (API body `{"prune": true}`); otherwise only `automated.prune` prunes. */
+  prune?: boolean;
   rollbackTo?: string;
   /** Cut short a rollout the app is waiting on (a webhook announced a new commit). */
   urgent?: boolean;
@@ -153,7 +155,7 @@ export class Scheduler {
     let result: ReconcileResult = { outcome: "failed" };
     try {
       const idle = <T>(wait: () => Promise<T>) => this.#idleWhile(wait);
-      result = await this.#run(key, { ...(req.manual ? { manual: true } : {}), ...(req.headSince ? { headSince: req.headSince } : {}), ...(req.rollbackTo ? { rollbackTo: req.rollbackTo } : {}), signal: st.abort.signal, idle });
+      result = await this.#run(key, { ...(req.manual ? { manual: true } : {}), ...(req.manual && req.prune ? { prune: true } : {}), ...(req.headSince ? { headSince: req.headSince } : {}), ...(req.rollbackTo ? { rollbackTo: req.rollbackTo } : {}), signal: st.abort.signal, idle });
     } catch (err) {
       this.#logger.error({ app: key, err: (err as Error).message }, "reconcile crashed");
     } finally {
@@ -215,6 +217,7 @@ function merge(a: Pending | undefined, b: ScheduleRequest): Pending {
   return {
     ...(headSince ? { headSince } : {}),
     ...(a?.manual || b.manual ? { manual: true } : {}),
+    ...(a?.prune || b.prune ? { prune: true } : {}),
     ...(b.rollbackTo ?? a?.rollbackTo ? { rollbackTo: b.rollbackTo ?? a?.rollbackTo } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { Application } from "../model/application.js";
 import { SpecError } from "../errors.js";
+import { redactURL } from "../model/repo-url.js";
 import { durationMs } from "./duration.js";
 import type { SyncContext } from "./context.js";
 import type { RepoCredentials } from "./ports.js";
@@ -79,9 +80,4 @@ export async function fetchSource(ctx: SyncContext, app: Application, opts: { he
     contentKey: selfContained ? `tree ${pathTree}` : `commit ${revision}`,
     checkout: () => (dir ??= ctx.git.checkout({ repoURL, revision, ...(credentials ? { credentials } : {}) }).then((c) => c.dir)),
   };
-}
-
-/** A URL without userinfo, safe to show. */
-export function redactURL(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, "//");
 }

@@ -46,7 +46,7 @@ export function verdict(opts: {
   }
   if (conflicts.length) {
     const c = conflicts[0]!;
-    facts.failure = { reason: "Conflict", message: `${c.key.kind} ${c.key.namespace}/${c.key.name} is owned by ${c.conflictWith}; not touching it (${conflicts.length} conflict(s))`, terminal: false };
+    facts.failure = { reason: "Conflict", message: `${c.key.kind} ${c.key.namespace}/${c.key.name} is owned by ${c.conflictWith}; not touching it (${conflicts.length} conflict(s))${kept.length ? `; nothing pruned (${kept.length} object(s) kept)` : ""}`, terminal: false };
   }
   return facts;
 }

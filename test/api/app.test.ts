@@ -132,6 +132,30 @@ describe("HTTP API applications", () => {
     expect(fake.requests).toEqual([{ namespace: "team-a", name: "web", req: { manual: true } }]);
   });
 
+  it.each([
+    ["no body: no prune", undefined, { manual: true }],
+    ["an empty object: no prune", {}, { manual: true }],
+    ['{"prune": false}', { prune: false }, { manual: true }],
+    ['{"prune": true}: prune asked for', { prune: true }, { manual: true, prune: true }],
+  ])("queues a manual sync with %s", async (_what, body, req) => {
+    const fake = await start();
+    const res = await call(`${fake.url}/api/v1/applications/team-a/web/sync`, body === undefined ? { method: "POST" } : post(body));
+    expect(res.status).toBe(202);
+    expect(fake.requests).toEqual([{ namespace: "team-a", name: "web", req }]);
+  });
+
+  it.each([
+    ['a string "prune"', { prune: "true" }],
+    ["an unknown field", { force: true }],
+    ["an array", [true]],
+  ])("refuses a sync with %s with 400", async (_what, body) => {
+    const fake = await start();
+    const res = await call(`${fake.url}/api/v1/applications/team-a/web/sync`, post(body));
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: "BadRequest" } });
+    expect(fake.requests).toEqual([]);
+  });
+
   it("answers 503 NotLeader when this replica does not run the controller", async () => {
     const { url } = await start({ outcome: "not-leader" });
     const res = await call(`${url}/api/v1/applications/team-a/web/sync`, { method: "POST" });

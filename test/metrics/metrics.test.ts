@@ -8,7 +8,7 @@ function fedMetrics(): PlumbMetrics {
   metrics.attach({
     apps: () => [degraded],
     queue: () => ({ depth: 3, active: 2 }),
-    kubeRequests: () => ({ GET: 10, PATCH: 2, DRYRUN: 5 }),
+    kubeRequests: () => ({ "GET configmaps": 10, "PATCH deployments.apps": 2, "DRYRUN deployments.apps": 5, "PUT leases.coordination.k8s.io": 3 }),
     git: () => ({ requests: 7, fetches: 1, bytes: 2048 }),
   });
   metrics.syncFinished("applied", 42);
@@ -42,8 +42,9 @@ describe("Prometheus metrics", () => {
     expect(text).toContain('plumb_app_sync_status{namespace="team-a",name="web",status="OutOfSync"} 1');
     expect(text).toContain("plumb_reconcile_queue_depth 3");
     expect(text).toContain("plumb_reconcile_active 2");
-    expect(text).toContain('plumb_kube_api_requests_total{verb="DRYRUN"} 5');
-    expect(text).toContain('plumb_kube_api_requests_total{verb="PATCH"} 2');
+    expect(text).toContain('plumb_kube_api_requests_total{verb="DRYRUN",resource="deployments.apps"} 5');
+    expect(text).toContain('plumb_kube_api_requests_total{verb="PATCH",resource="deployments.apps"} 2');
+    expect(text).toContain('plumb_kube_api_requests_total{verb="PUT",resource="leases.coordination.k8s.io"} 3');
     expect(text).toContain("plumb_git_requests_total 7");
     expect(text).toContain("plumb_git_received_bytes_total 2048");
   });

@@ -70,3 +70,34 @@ describe("DriftMemory.forgetApp", () => {
     expect(m.vouches("shop/web-2|apps/Deployment:shop/web", desired, live())).toBe(true);
   });
 });
+
+describe("DriftMemory across a restart (syncHash recorded in status)", () => {
+  const recordedBy = () => {
+    const before = new DriftMemory();
+    before.remember("id", desired, live());
+    return before.syncHashOf("id")!;
+  };
+
+  it("a fresh memory vouches from the recorded hash when manifest and live declared fields are unchanged", () => {
+    const after = new DriftMemory();
+    // status moved on, the resourceVersion too: still in sync
+    expect(after.vouchesFor("id", desired, live((o) => { o.metadata.resourceVersion = "99"; o.status.readyReplicas = 2; }), recordedBy())).toBe(true);
+    expect(after.vouches("id", desired, live((o) => (o.metadata.resourceVersion = "99")))).toBe(true); // and remembers it
+  });
+
+  it.each([
+    ["a declared field drifted while the operator was down", desired, live((o) => (o.spec.template.spec.containers[0]!.image = "web:evil"))],
+    ["the manifest changed in Git", { ...desired, spec: { ...(desired.spec as object), replicas: 3 } }, live()],
+    ["the object is gone", desired, undefined],
+  ])("never trusts it blindly: no vouch when %s", (_why, want, now) => {
+    const after = new DriftMemory();
+    expect(after.vouchesFor("id", want as KubeObject, now, recordedBy())).toBe(false);
+    expect(after.size).toBe(0);
+  });
+
+  it("no vouch without a recorded hash, or with a forged one", () => {
+    const after = new DriftMemory();
+    expect(after.vouchesFor("id", desired, live(), undefined)).toBe(false);
+    expect(after.vouchesFor("id", desired, live(), "forged")).toBe(false);
+  });
+});

@@ -85,4 +85,21 @@ describe("planSync", () => {
     expect(plan.prunes.map((p) => p.action)).toEqual(["extraneous", "extraneous"]);
     expect(plan.pruneWithheld).toMatch(/zero objects/);
   });
+
+  it("prunes nothing while an object is in conflict with another Application (a conflict is not success)", () => {
+    const plan = planSync({
+      compared: [compared(obj("v1", "ConfigMap", "keep", { ns: "n" }), "skip"), compared(obj("v1", "ConfigMap", "theirs", { ns: "n" }), "conflict")],
+      orphans: [orphan("gone", "ns/app:/ConfigMap:n/gone")],
+      trackingIdOf,
+      prune: true,
+    });
+    expect(plan.prunes.map((p) => p.action)).toEqual(["extraneous"]);
+    expect(plan.pruneWithheld).toMatch(/conflict/);
+    expect(plan.writes).toBe(false);
+  });
+
+  it("carries 'not validated yet' from comparison to the task", () => {
+    const plan = planSync({ compared: [{ ...compared(obj("v1", "ConfigMap", "later", { ns: "new" }), "create"), unvalidated: true }], orphans: [], trackingIdOf, prune: true });
+    expect(plan.steps[0]!.tasks[0]!.unvalidated).toBe(true);
+  });
 });

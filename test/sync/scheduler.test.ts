@@ -59,6 +59,25 @@ describe("Scheduler", () => {
     await h.s.stop();
   });
 
+  it.each([
+    ["a manual sync that asks to prune", [{ manual: true, prune: true }], { manual: true, prune: true }],
+    ["a manual sync that does not", [{ manual: true }], { manual: true }],
+    ["a prune request that is not a manual sync", [{ prune: true }], {}],
+    ["a manual sync merged with a later one asking to prune", [{ manual: true }, { manual: true, prune: true }], { manual: true, prune: true }],
+  ] as const)("passes prune on only for %s", async (_why, reqs, want) => {
+    const h = harness({ hold: true });
+    h.s.enqueue("busy"); // hold the app's run so the requests below merge
+    h.s.enqueue("a");
+    await tick();
+    for (const r of reqs) h.s.enqueue("a", r);
+    h.releases.splice(0).forEach((r) => r());
+    await tick();
+    const last = h.calls.filter((c) => c.key === "a").at(-1)!.req;
+    expect({ ...(last.manual ? { manual: true } : {}), ...(last.prune ? { prune: true } : {}) }).toEqual(want);
+    h.releases.splice(0).forEach((r) => r());
+    await h.s.stop();
+  });
+
   it("aborts a running reconcile for an urgent request", async () => {
     const h = harness({ hold: true });
     h.s.enqueue("a");

@@ -104,7 +104,7 @@ describe("HTTP API against the cluster", () => {
     expect(text).toMatch(/^plumb_sync_total\{result="applied"\} [1-9]/m);
     expect(text).toMatch(/^plumb_apply_total\{kind="ConfigMap",action="(create|update)"\} [1-9]/m);
     expect(text).toContain(`plumb_app_sync_status{namespace="${ns}",name="web",status="Synced"}`);
-    expect(text).toMatch(/^plumb_kube_api_requests_total\{verb="DRYRUN"\} [1-9]/m);
+    expect(text).toMatch(/^plumb_kube_api_requests_total\{verb="DRYRUN",resource="[a-z.]+"\} [1-9]/m);
     expect(text).toMatch(/^plumb_git_operation_duration_seconds_count\{operation="fetch",result="success"\} [1-9]/m);
     expect(text).toMatch(/^plumb_git_requests_total [1-9]/m);
     expect(leaks(text)).toBe(false);
