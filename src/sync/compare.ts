@@ -43,6 +43,14 @@ export async function compareWithLive(opts: {
   const compared = await mapLimit(desired, 8, async (d, i): Promise<ComparedObject> => {
     const id = driftId(app, d);
     let live = cached[i];
+    if (conflictOf(app, d, live)) {
+      // the watch cache reads as the operator: before telling whose object
+      // this is, read it as the app's own identity (a tenant learns nothing
+      // of namespaces it may not read, only that it is Forbidden)
+      live = await cluster.getLive({ ...refOf(d), fresh: true }).catch((err: unknown) => {
+        throw objectError(d, err);
+      });
+    }
     const conflict = conflictOf(app, d, live);
     if (conflict) return conflict;
     if (live && (ctx.drift.vouches(id, d.object, live) || ctx.drift.vouchesFor(id, d.object, live, recorded.get(keyString(d.key))))) {

@@ -90,7 +90,16 @@ export async function diffDesired(opts: {
     const { apiVersion } = rendered.object;
     let live = await cluster.getLive({ ...refOf(rendered), fresh: opts.fresh ?? false });
     const d = opts.prepare ? { ...rendered, object: opts.prepare(rendered.object, live) } : rendered;
-    const owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
+    let owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
+    if (opts.ownerOf && owner && owner !== opts.ownerOf(d.key) && !opts.fresh) {
+      // the watch cache reads as the operator: only the app's own identity may say whose it is
+      try {
+        live = await cluster.getLive({ ...refOf(d), fresh: true });
+      } catch (err) {
+        return { desired: d, live: undefined, diff: { ...entry(d.key, apiVersion, "error", undefined, undefined), message: objectError(d, err).message } };
+      }
+      owner = live?.metadata.annotations?.[TRACKING_ANNOTATION];
+    }
     if (opts.ownerOf && owner && owner !== opts.ownerOf(d.key)) {
       return { desired: d, live, diff: { ...entry(d.key, apiVersion, "conflict", undefined, undefined), message: `owned by ${owner}; a sync will not touch it` } };
     }

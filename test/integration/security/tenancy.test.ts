@@ -86,9 +86,21 @@ describe("tenancy: an Application never gets more than its namespace", () => {
 
   it("applies the same app with the operator's rights when an admin makes it in a trusted namespace", async () => {
     const repoURL = await git.createRepo("trusted");
-    const rev = await git.commit("trusted", { files: { "secret.yaml": secretYAML("delivered", victimNs), "cm.yaml": configMapYAML("mine", { k: "v" }) } });
+    const rev = await git.commit("trusted", { files: { "secret.yaml": secretYAML("delivered", victimNs), "cm.yaml": configMapYAML("mine", { k: "v" }), "b-cm.yaml": configMapYAML("delivered", { k: "v" }).replace("metadata:\n", `metadata:\n  namespace: ${victimNs}\n`) } });
     await applyApplication({ namespace: trustedNs, name: "trusted", spec: { source: { repoURL }, destination: { namespace: trustedNs }, syncPolicy: automated } });
     await waitForReady(trustedNs, "trusted", rev);
     expect(await getJSON(["secret", "delivered", "-n", victimNs])).toBeDefined();
+  });
+
+  it("tells a tenant nothing about objects of other Applications in namespaces it may not read", async () => {
+    // the trusted app's ConfigMap in B sits in the operator's watch cache; a tenant app naming it must not learn its owner
+    const repoURL = await git.createRepo("probe");
+    await git.commit("probe", { files: { "cm.yaml": configMapYAML("delivered", { k: "mine now" }).replace("metadata:\n", `metadata:\n  namespace: ${victimNs}\n`) } });
+    await applyApplication({ namespace: tenantNs, name: "probe", spec: { source: { repoURL }, destination: { namespace: tenantNs }, syncPolicy: automated } });
+    const probed = await waitForApp(tenantNs, "probe", (a) => conditionOf(a, "Ready")?.status === "False");
+    const message = conditionOf(probed, "Ready")?.message ?? "";
+    expect(message).toMatch(/forbidden/i);
+    expect(message).not.toContain(trustedNs);
+    expect(JSON.stringify(probed.status)).not.toContain(trustedNs);
   });
 });
