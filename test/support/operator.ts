@@ -23,7 +23,7 @@ export interface TestOperator extends OperatorParts {
  */
 export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<TestOperator> {
   const cacheDir = mkdtempSync(join(tmpdir(), "plumb-test-cache-"));
-  const config = loadOperatorConfig({ kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "10", listen: "127.0.0.1:0", ...opts.flags }, {});
+  const config = loadOperatorConfig({ kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "30", listen: "127.0.0.1:0", ...opts.flags }, {});
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

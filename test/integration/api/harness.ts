@@ -25,7 +25,7 @@ export interface ApiOperator {
 export async function startApiOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<ApiOperator> {
   const cacheDir = mkdtempSync(join(tmpdir(), "plumb-api-test-"));
   const config = loadOperatorConfig(
-    { kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "10", listen: "127.0.0.1:0", ...opts.flags },
+    { kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "30", listen: "127.0.0.1:0", ...opts.flags },
     {},
   );
   const logs: string[] = [];

@@ -15,7 +15,7 @@ import type { TestOperator } from "../../support/operator.js";
 // half-applied, and it recovers once the server is healthy.
 
 const PASSWORD = "git-pass-6d1e0c";
-const env = useTestEnvironment("gitfault", { operatorFlags: { "git-timeout": "2" } });
+const env = useTestEnvironment("gitfault", { operatorFlags: { "git-timeout": "5" } });
 let git: GitServer;
 let locked: GitServer;
 let op: TestOperator;

@@ -52,7 +52,7 @@ export async function startPlumb(opts: { namespace: string; cacheDir?: string; f
     "leader-elect": "false",
     listen: "127.0.0.1:0",
     "cache-dir": opts.cacheDir ?? freshCacheDir(),
-    "git-timeout": "10",
+    "git-timeout": "30",
     "log-level": "info",
     ...opts.flags,
   };
