@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
+import { acquiredSpec, leaseExpired, nextAttempt, releasedSpec, type Lease } from "./lease.js";
 import { isConflict, isNotFound, type RestClient } from "./rest.js";
 
 /** The settings leader election reads from the operator config. */
@@ -17,21 +18,6 @@ export interface LeaderElection {
   release(): Promise<void>;
   /** Stops trying and renewing without touching the Lease (it expires on its own). */
   stop(): void;
-}
-
-interface LeaseSpec {
-  holderIdentity?: string | null;
-  leaseDurationSeconds?: number | null;
-  acquireTime?: string | null;
-  renewTime?: string | null;
-  leaseTransitions?: number | null;
-}
-
-interface Lease {
-  apiVersion: "coordination.k8s.io/v1";
-  kind: "Lease";
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec: LeaseSpec;
 }
 
 /**
@@ -57,7 +43,6 @@ export function startLeaderElection(opts: {
   const log = opts.logger.child({ lease: `${cfg.leaseNamespace}/${cfg.leaseName}`, identity: cfg.identity });
   const path = `/apis/coordination.k8s.io/v1/namespaces/${cfg.leaseNamespace}/leases`;
   const retryMs = cfg.retryPeriodSeconds * 1000;
-  const durationMs = cfg.leaseDurationSeconds * 1000;
   const deadlineMs = cfg.renewDeadlineSeconds * 1000;
   let leader = false;
   let stopped = false;
@@ -72,13 +57,6 @@ export function startLeaderElection(opts: {
 
   const budget = () => (leader ? Math.max(250, deadlineMs - (performance.now() - lastRenewed)) : retryMs * 2);
 
-  const expired = (spec: LeaseSpec, now: Date): boolean => {
-    const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
-    const ttl = (spec.leaseDurationSeconds ?? cfg.leaseDurationSeconds) * 1000;
-    // the Lease's own timestamps, or (if the holder's clock runs ahead) no change seen for a full duration
-    return !(renewed + ttl >= now.getTime()) || performance.now() - observed.at > Math.max(ttl, durationMs);
-  };
-
   /** One attempt; resolves true when this replica holds a freshly renewed Lease. */
   const tryAcquireOrRenew = async (): Promise<boolean> => {
     const now = new Date();
@@ -87,7 +65,8 @@ export function startLeaderElection(opts: {
       lease = await rest.request<Lease>({ method: "GET", path: `${path}/${cfg.leaseName}`, timeoutMs: budget() });
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      const fresh: Lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: cfg.leaseName, namespace: cfg.leaseNamespace }, spec: record(now, 0) };
+      const spec = acquiredSpec({ identity: cfg.identity, durationSeconds: cfg.leaseDurationSeconds, now, transitions: 0 });
+      const fresh: Lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: cfg.leaseName, namespace: cfg.leaseNamespace }, spec };
       try {
         note(await rest.request<Lease>({ method: "POST", path, body: fresh, timeoutMs: budget() }));
         return true;
@@ -97,32 +76,18 @@ export function startLeaderElection(opts: {
       }
     }
     note(lease);
-    const holder = lease.spec.holderIdentity ?? "";
-    const mine = holder === cfg.identity;
-    if (holder && !mine && !expired(lease.spec, now)) {
-      if (leader) throw new LeaseTakenError(holder);
-      return false;
-    }
-    if (!mine && leader) throw new LeaseTakenError(holder || "(nobody)");
-    const spec: LeaseSpec = mine
-      ? { ...lease.spec, renewTime: microTime(now), leaseDurationSeconds: cfg.leaseDurationSeconds }
-      : record(now, (lease.spec.leaseTransitions ?? 0) + 1);
+    const expired = leaseExpired({ spec: lease.spec, now, defaultDurationSeconds: cfg.leaseDurationSeconds, unchangedForMs: performance.now() - observed.at });
+    const attempt = nextAttempt({ lease, identity: cfg.identity, leading: leader, expired, now, durationSeconds: cfg.leaseDurationSeconds });
+    if (attempt.kind === "lost") throw new LeaseTakenError(attempt.holder);
+    if (attempt.kind === "wait") return false;
     try {
-      note(await rest.request<Lease>({ method: "PUT", path: `${path}/${cfg.leaseName}`, body: { ...lease, spec }, timeoutMs: budget() }));
+      note(await rest.request<Lease>({ method: "PUT", path: `${path}/${cfg.leaseName}`, body: { ...lease, spec: attempt.spec }, timeoutMs: budget() }));
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
       throw err;
     }
   };
-
-  const record = (now: Date, transitions: number): LeaseSpec => ({
-    holderIdentity: cfg.identity,
-    leaseDurationSeconds: cfg.leaseDurationSeconds,
-    acquireTime: microTime(now),
-    renewTime: microTime(now),
-    leaseTransitions: transitions,
-  });
 
   const note = (lease: Lease): void => {
     if (lease.metadata.resourceVersion !== observed.resourceVersion) observed = { resourceVersion: lease.metadata.resourceVersion ?? "", at: performance.now() };
@@ -202,8 +167,7 @@ async function releaseLease(opts: { rest: RestClient; path: string; identity: st
   for (let attempt = 0; attempt < 3; attempt++) {
     const lease = await opts.rest.request<Lease>({ method: "GET", path: opts.path, timeoutMs: 5_000 });
     if (lease.spec.holderIdentity !== opts.identity) return false;
-    const now = microTime(new Date());
-    const spec: LeaseSpec = { holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec.leaseTransitions ?? 0 };
+    const spec = releasedSpec(lease.spec, new Date());
     try {
       await opts.rest.request({ method: "PUT", path: opts.path, body: { ...lease, spec }, timeoutMs: 5_000 });
       return true;
@@ -212,9 +176,4 @@ async function releaseLease(opts: { rest: RestClient; path: string; identity: st
     }
   }
   return false;
-}
-
-/** RFC 3339 with microseconds, the wire format of metav1.MicroTime. */
-function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
