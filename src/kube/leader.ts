@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
-import { acquiredSpec, leaseExpired, nextAttempt, releasedSpec, type Lease } from "./lease.js";
+import { acquiredSpec, LeaseObserver, leaseExpired, nextAttempt, releasedSpec, RenewDeadline, type Lease } from "./lease.js";
 import { isConflict, isNotFound, type RestClient } from "./rest.js";
 
 /** The settings leader election reads from the operator config. */
@@ -48,14 +48,22 @@ export function startLeaderElection(opts: {
   let stopped = false;
   let lost = false;
   let timer: NodeJS.Timeout | undefined;
-  // fires when no renewal succeeded for renewDeadline, even while a request hangs
-  let deadline: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
-  let lastRenewed = 0;
-  // when this replica last saw the Lease record change (monotonic ms)
-  let observed = { resourceVersion: "", at: 0 };
+  const monotonic = () => performance.now();
+  const observed = new LeaseObserver(monotonic);
+  const lapse = `no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`;
+  const deadline = new RenewDeadline({
+    ms: deadlineMs,
+    onLapse: () => lose(lapse),
+    now: monotonic,
+    after: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      t.unref();
+      return () => clearTimeout(t);
+    },
+  });
 
-  const budget = () => (leader ? Math.max(250, deadlineMs - (performance.now() - lastRenewed)) : retryMs * 2);
+  const budget = () => (leader ? deadline.remainingMs(250) : retryMs * 2);
 
   /** One attempt; resolves true when this replica holds a freshly renewed Lease. */
   const tryAcquireOrRenew = async (): Promise<boolean> => {
@@ -76,7 +84,7 @@ export function startLeaderElection(opts: {
       }
     }
     note(lease);
-    const expired = leaseExpired({ spec: lease.spec, now, defaultDurationSeconds: cfg.leaseDurationSeconds, unchangedForMs: performance.now() - observed.at });
+    const expired = leaseExpired({ spec: lease.spec, now, defaultDurationSeconds: cfg.leaseDurationSeconds, unchangedForMs: observed.unchangedForMs() });
     const attempt = nextAttempt({ lease, identity: cfg.identity, leading: leader, expired, now, durationSeconds: cfg.leaseDurationSeconds });
     if (attempt.kind === "lost") throw new LeaseTakenError(attempt.holder);
     if (attempt.kind === "wait") return false;
@@ -89,9 +97,7 @@ export function startLeaderElection(opts: {
     }
   };
 
-  const note = (lease: Lease): void => {
-    if (lease.metadata.resourceVersion !== observed.resourceVersion) observed = { resourceVersion: lease.metadata.resourceVersion ?? "", at: performance.now() };
-  };
+  const note = (lease: Lease): void => observed.note(lease);
 
   const lose = (why: string): void => {
     if (lost || !leader) return;
@@ -114,16 +120,13 @@ export function startLeaderElection(opts: {
     if (ok) {
       const was = leader;
       leader = true; // even when stopping meanwhile: release() then hands the Lease back
-      lastRenewed = performance.now();
-      clearTimeout(deadline);
-      deadline = setTimeout(() => lose(`no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`), deadlineMs);
-      deadline.unref();
+      deadline.renewed();
       if (!was && !stopped) {
         log.info("acquired leadership");
         opts.onStartedLeading();
       }
-    } else if (leader && performance.now() - lastRenewed > deadlineMs) {
-      return lose(`no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`);
+    } else if (leader && deadline.lapsed()) {
+      return lose(lapse);
     }
     if (stopped) return;
     const wait = leader ? retryMs : retryMs * (1 + Math.random() * 0.2);
@@ -144,7 +147,7 @@ export function startLeaderElection(opts: {
     release: async () => {
       stop();
       await inFlight;
-      clearTimeout(deadline);
+      deadline.cancel();
       if (!leader) return;
       leader = false;
       await releaseLease({ rest, path: `${path}/${cfg.leaseName}`, identity: cfg.identity }).then(

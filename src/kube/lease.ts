@@ -71,3 +71,75 @@ export function releasedSpec(spec: LeaseSpec, now: Date): LeaseSpec {
 export function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
+
+/**
+ * When this replica last saw the Lease record change, on a monotonic clock:
+ * a holder whose clock runs ahead still loses the Lease once its record
+ * stops changing for a full duration.
+ */
+export class LeaseObserver {
+  #resourceVersion = "";
+  #at = 0;
+  #now: () => number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** Notes the record as read or written now. */
+  note(lease: Lease): void {
+    const rv = lease.metadata.resourceVersion ?? "";
+    if (rv === this.#resourceVersion) return;
+    this.#resourceVersion = rv;
+    this.#at = this.#now();
+  }
+
+  /** How long the record has been unchanged, as far as this replica saw. */
+  unchangedForMs(): number {
+    return this.#now() - this.#at;
+  }
+}
+
+/**
+ * The renew deadline of a leader: leadership lapses when no renewal
+ * succeeded for `ms`, even while a request hangs (a timer fires `onLapse`),
+ * and requests get only the time left before it.
+ */
+export class RenewDeadline {
+  #ms: number;
+  #lastRenewed = 0;
+  #cancel: (() => void) | undefined;
+  #now: () => number;
+  #after: (ms: number, fn: () => void) => () => void;
+  #onLapse: () => void;
+
+  constructor(opts: { ms: number; onLapse: () => void; now: () => number; after: (ms: number, fn: () => void) => () => void }) {
+    this.#ms = opts.ms;
+    this.#onLapse = opts.onLapse;
+    this.#now = opts.now;
+    this.#after = opts.after;
+  }
+
+  /** A renewal succeeded now: the deadline starts again. */
+  renewed(): void {
+    this.#lastRenewed = this.#now();
+    this.#cancel?.();
+    this.#cancel = this.#after(this.#ms, this.#onLapse);
+  }
+
+  /** Whether the deadline has passed since the last renewal. */
+  lapsed(): boolean {
+    return this.#now() - this.#lastRenewed > this.#ms;
+  }
+
+  /** Time left before the deadline, at least `floorMs` (a request needs some). */
+  remainingMs(floorMs: number): number {
+    return Math.max(floorMs, this.#ms - (this.#now() - this.#lastRenewed));
+  }
+
+  /** Stops the timer (released or stopped). */
+  cancel(): void {
+    this.#cancel?.();
+    this.#cancel = undefined;
+  }
+}

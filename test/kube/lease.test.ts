@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acquiredSpec, leaseExpired, microTime, nextAttempt, releasedSpec, type Lease, type LeaseSpec } from "../../src/kube/lease.js";
+import { acquiredSpec, LeaseObserver, leaseExpired, microTime, nextAttempt, releasedSpec, RenewDeadline, type Lease, type LeaseSpec } from "../../src/kube/lease.js";
 
 const NOW = new Date("2026-01-01T00:01:00.123Z");
 const ago = (s: number) => microTime(new Date(NOW.getTime() - s * 1000));
@@ -58,5 +58,78 @@ describe("the Lease records", () => {
 
   it("writes times as metav1.MicroTime", () => {
     expect(microTime(NOW)).toBe("2026-01-01T00:01:00.123000Z");
+  });
+});
+
+describe("LeaseObserver", () => {
+  it("counts time since the record last changed, not since it was last read", () => {
+    let now = 0;
+    const seen = new LeaseObserver(() => now);
+    const at = (rv: string): Lease => ({ ...lease({}), metadata: { ...lease({}).metadata, resourceVersion: rv } });
+    seen.note(at("1"));
+    now = 5_000;
+    seen.note(at("1")); // read again, unchanged
+    expect(seen.unchangedForMs()).toBe(5_000);
+    seen.note(at("2"));
+    now = 6_000;
+    expect(seen.unchangedForMs()).toBe(1_000);
+  });
+});
+
+describe("RenewDeadline", () => {
+  function deadline(ms: number) {
+    let now = 0;
+    const timers: { at: number; fn: () => void; live: boolean }[] = [];
+    const lapses: number[] = [];
+    const d = new RenewDeadline({
+      ms,
+      onLapse: () => lapses.push(now),
+      now: () => now,
+      after: (wait, fn) => {
+        const t = { at: now + wait, fn, live: true };
+        timers.push(t);
+        return () => void (t.live = false);
+      },
+    });
+    const advance = (to: number) => {
+      now = to;
+      for (const t of timers.filter((x) => x.live && x.at <= now)) {
+        t.live = false;
+        t.fn();
+      }
+    };
+    return { d, lapses, advance, live: () => timers.filter((t) => t.live).length };
+  }
+
+  it("lapses when no renewal succeeded for its duration, even if nobody asks (a request hangs)", () => {
+    const h = deadline(10_000);
+    h.d.renewed();
+    h.advance(9_000);
+    expect(h.lapses).toEqual([]);
+    expect(h.d.lapsed()).toBe(false);
+    h.advance(10_001);
+    expect(h.lapses).toEqual([10_001]);
+    expect(h.d.lapsed()).toBe(true);
+  });
+
+  it("starts again on every renewal, with one timer at a time", () => {
+    const h = deadline(10_000);
+    h.d.renewed();
+    h.advance(8_000);
+    h.d.renewed();
+    h.advance(17_000);
+    expect(h.lapses).toEqual([]);
+    expect(h.live()).toBe(1);
+    expect(h.d.remainingMs(250)).toBe(1_000);
+    h.advance(17_900);
+    expect(h.d.remainingMs(250)).toBe(250);
+  });
+
+  it("never lapses once cancelled (released)", () => {
+    const h = deadline(10_000);
+    h.d.renewed();
+    h.d.cancel();
+    h.advance(60_000);
+    expect(h.lapses).toEqual([]);
   });
 });
