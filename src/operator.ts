@@ -11,6 +11,7 @@ import { ObjectClient } from "./kube/objects.js";
 import { RestClient } from "./kube/rest.js";
 import type { Application } from "./model/application.js";
 import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js";
+import { systemClock } from "./sync/clock.js";
 import { Controller } from "./sync/controller.js";
 import { RenderMemo } from "./sync/desired.js";
 import { DriftMemory } from "./sync/drift-memory.js";
@@ -54,7 +55,7 @@ export function buildOperator(
     },
     apps,
     logger,
-    clock: { now: () => new Date() },
+    clock: systemClock,
     metrics,
     drift: new DriftMemory(),
     renders: new RenderMemo(),

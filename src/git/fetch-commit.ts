@@ -1,15 +1,14 @@
 /**
  * Makes sure one commit is in a repository's bare cache, fetching as little
- * as possible. Loaded natively inside the checkout worker, so it imports no
- * values from sibling modules (types only); the HTTP client is passed in.
+ * as possible. Loaded natively inside the checkout worker, so it imports
+ * values only from sibling modules that import nothing themselves, by their
+ * `.ts` name (rewritten to `.js` on build); the HTTP client is passed in.
  */
 import * as fsp from "node:fs/promises";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import type { HttpClient } from "isomorphic-git";
-
-const NO_PATH = Promise.reject(new Error("no path"));
-NO_PATH.catch(() => undefined);
+import { answeringProbe } from "./probe-fs.ts";
 
 /**
  * The file system isomorphic-git writes the cache through: every file is
@@ -19,8 +18,7 @@ NO_PATH.catch(() => undefined);
 export const atomicFs = {
   promises: {
     ...fsp,
-    // isomorphic-git probes every call with readFile() and no path; answer without building Node's TypeError
-    readFile: ((path: string, options?: unknown) => (path === undefined ? NO_PATH : fsp.readFile(path, options as never))) as typeof fsp.readFile,
+    readFile: answeringProbe(fsp.readFile),
     async writeFile(path: string, data: string | Uint8Array, options?: Parameters<typeof fsp.writeFile>[2]) {
       const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
       await fsp.writeFile(tmp, data, options);

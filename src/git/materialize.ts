@@ -2,13 +2,15 @@
  * Writes a commit's full tree from the bare cache into a directory: files
  * with their executable bit, symlinks as symlinks (mode 120000) so the render
  * layer can check they stay inside the repository, submodules as empty
- * directories. Loaded natively inside the checkout worker, so it imports no
- * values from sibling modules (types only).
+ * directories. Loaded natively inside the checkout worker, so it imports
+ * values only from sibling modules that import nothing themselves, by their
+ * `.ts` name (rewritten to `.js` on build).
  */
 import * as fsp from "node:fs/promises";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import type { TreeEntry } from "isomorphic-git";
+import { answeringProbe } from "./probe-fs.ts";
 
 /** File system calls in flight at once; enough to overlap disk and inflate work without flooding. */
 const PARALLEL = 16;
@@ -120,10 +122,6 @@ const io = {
   link: (existing: string, path: string): Promise<boolean> => fsp.link(existing, path).then(() => true, () => false),
 };
 
-/** What isomorphic-git's probe (`readFile()` without a path) gets: cheap, unlike the TypeError Node builds. */
-const NO_PATH = Promise.reject(new Error("no path"));
-NO_PATH.catch(() => undefined);
-
 /**
  * A read-only view of the cache for one materialization. isomorphic-git
  * looks for every object loose before it searches the packs, and lists the
@@ -142,14 +140,13 @@ function snapshotFs(): { promises: typeof fsp } {
   };
   const looseObject = /^(.*[\\/]objects)[\\/]([0-9a-f]{2})[\\/][0-9a-f]{38}$/;
   const read = fsp.readFile as (path: string, options?: unknown) => Promise<Buffer | string>;
-  const readFile = async (path: string, options?: unknown): Promise<Buffer | string> => {
-    if (path === undefined) return NO_PATH as Promise<never>;
+  const readFile = answeringProbe(async (path: string, options?: unknown): Promise<Buffer | string> => {
     const loose = looseObject.exec(path);
     if (loose && !(await list(loose[1]!)).includes(loose[2]!)) {
       throw Object.assign(new Error(`ENOENT: ${path}`), { code: "ENOENT" });
     }
     return read(path, options);
-  };
+  });
   const readdir = async (path: string): Promise<string[]> => [...(await list(path))];
   // isomorphic-git stats the gitdir on every call (is it a gitlink file?)
   const stats = new Map<string, ReturnType<typeof fsp.stat>>();

@@ -1,37 +1,23 @@
-import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { silentLogger } from "../log.js";
-import { authHeaders, secretsOf } from "./auth.js";
+import { AccessLedger, repoTarget, type RepoTarget as Target } from "./access.js";
 import { BoundedMap } from "./bounded-map.js";
 import { toGitError } from "./classify.js";
 import { hasCommit } from "./fetch-commit.js";
 import { createHttpClient, type HttpCounters } from "./http.js";
 import { KeyedLock } from "./keyed-lock.js";
-import { compactRepoCache, repoCacheDir } from "./repo-cache.js";
+import { compactRepoCache } from "./repo-cache.js";
 import { resolveOnServer } from "./resolve.js";
 import { runCheckoutTask } from "./run-task.js";
 import { Semaphore } from "./semaphore.js";
 import { lookupTreeOid, treeHasSymlinks } from "./tree-oid.js";
+import { SharedAnswers } from "./shared-answers.js";
 import type { GitSource, GitSourceOptions, GitStats, RepoCredentials } from "./types.js";
-import { normalizeRepoURL, parseRepoURL } from "./url.js";
 import { WorkerPool } from "./worker-pool.js";
 import { WorktreeStore } from "./worktrees.js";
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;
-
-/** A repository as the source works with it: credential-free URL, cache key, auth. */
-interface Target {
-  url: string;
-  key: string;
-  gitdir: string;
-  /** Short id of the repository, part of its worktree names. */
-  id: string;
-  /** Repository and credentials, to remember which were proven against the server. */
-  access: string;
-  headers: Record<string, string>;
-  secrets: string[];
-}
 
 /**
  * Creates Plumb's Git source: cheap revision resolution over ls-refs, one
@@ -56,8 +42,6 @@ export function createGitSource(options: GitSourceOptions): GitSource {
   const treeOids = new BoundedMap<string, string | undefined>(16384);
   /** `repo\0tree oid` → whether a symlink is somewhere below; immutable too. */
   const linkedTrees = new BoundedMap<string, boolean>(16384);
-  /** Ref listings under way, and when each was sent: callers content with an answer from then on share it. */
-  const resolving = new Map<string, { answer: Promise<string>; at: number }>();
   /**
    * isomorphic-git's object cache per bare cache (parsed pack indexes), kept
    * between calls: a hundred apps of one repository look up their paths in
@@ -69,28 +53,12 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     if (!cache) objectCaches.set(t.gitdir, (cache = {}));
     return cache;
   };
-  /** The last answer per repository+credentials+revision and when it was asked. */
-  const answers = new BoundedMap<string, { sha: string; at: number }>(4096);
-  /**
-   * Repository+credential pairs the server has accepted in this process. The
-   * caches are shared, so a caller whose credentials were never checked must
-   * prove access (one ls-refs) before it is served from them.
-   */
-  const verified = new BoundedMap<string, true>(4096);
-  const proveAccess = async (t: Target): Promise<void> => {
-    if (!verified.has(t.access)) await resolve(t, "HEAD");
-  };
-
-  const target = (repoURL: string, credentials: RepoCredentials | undefined): Target => {
-    const parsed = parseRepoURL(repoURL);
-    const creds = { ...parsed.credentials, ...credentials };
-    const gitdir = repoCacheDir(opts.cacheDir, parsed.url);
-    const headers = authHeaders(creds);
-    const auth = createHash("sha256").update(headers.Authorization ?? "").digest("hex");
-    const key = normalizeRepoURL(parsed.url);
-    const id = basename(gitdir).slice(0, 12);
-    return { url: parsed.url, key, gitdir, id, access: `${key}\0${auth}`, headers, secrets: secretsOf(creds) };
-  };
+  /** Ref listings per repository+credentials+revision, shared by callers content with the same age. */
+  const answers = new SharedAnswers();
+  /** Who the server accepted: only they are served from the shared caches. */
+  const access = new AccessLedger();
+  const proveAccess = (t: Target): Promise<void> => access.prove(t, () => resolve(t, "HEAD"));
+  const target = (repoURL: string, credentials: RepoCredentials | undefined): Target => repoTarget(opts.cacheDir, repoURL, credentials);
 
   const report = (kind: "resolve" | "fetch", repoURL: string, started: number, error?: string): void =>
     opts.onOperation?.({ kind, repoURL, durationMs: performance.now() - started, ...(error ? { error } : {}) });
@@ -106,7 +74,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
       const http = createHttpClient({ headers: t.headers, signal: abort.signal, counters });
       const preferRef = refHints.get(`${t.key}\0${revision}`);
       const found = await Promise.race([resolveOnServer({ url: t.url, revision, http, preferRef }), deadline]);
-      verified.set(t.access, true);
+      access.accepted(t);
       if (found.ref) {
         refHints.set(`${t.key}\0${revision}`, found.ref);
         refHints.set(`${t.key}\0${found.sha}`, found.ref);
@@ -141,7 +109,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
         { useWorker: opts.useWorker, timeoutMs: opts.timeoutMs, counters, pool: workers },
       );
       totals.fetches += result.fetches;
-      if (result.fetches > 0) verified.set(t.access, true);
+      if (result.fetches > 0) access.accepted(t);
       const durationMs = Math.round(performance.now() - started);
       log.info({ repo: t.key, revision: sha, fetches: result.fetches, files: result.files, linked: result.linked, durationMs }, "checked out commit");
       report("fetch", t.key, started);
@@ -169,23 +137,7 @@ export function createGitSource(options: GitSourceOptions): GitSource {
     async resolveRevision(req) {
       const t = target(req.repoURL, req.credentials);
       const revision = req.revision?.trim() || "HEAD";
-      const key = `${t.access}\0${revision}`;
-      const since = req.since ?? Date.now();
-      const recent = answers.get(key);
-      if (recent && recent.at >= since) return recent.sha;
-      const inFlight = resolving.get(key);
-      if (inFlight && inFlight.at >= since) return inFlight.answer;
-      const at = Date.now();
-      const answer = resolve(t, revision).then(
-        (sha) => {
-          if ((answers.get(key)?.at ?? -Infinity) <= at) answers.set(key, { sha, at });
-          return sha;
-        },
-      ).finally(() => {
-        if (resolving.get(key)?.answer === answer) resolving.delete(key);
-      });
-      resolving.set(key, { answer, at });
-      return answer;
+      return answers.get(`${t.access}\0${revision}`, req.since, () => resolve(t, revision));
     },
 
     async checkout(req) {

@@ -1,10 +1,9 @@
 import * as fsp from "node:fs/promises";
 import git from "isomorphic-git";
+import { answeringProbe } from "./probe-fs.js";
 
-const NO_PATH = Promise.reject(new Error("no path"));
-NO_PATH.catch(() => undefined);
 /** node:fs for isomorphic-git, answering its per-call probe (readFile() without a path) without building a TypeError. */
-const fs = { promises: { ...fsp, readFile: ((path: string, options?: unknown) => (path === undefined ? NO_PATH : fsp.readFile(path, options as never))) as typeof fsp.readFile } };
+const fs = { promises: { ...fsp, readFile: answeringProbe(fsp.readFile) } };
 
 /**
  * The oid of the tree (or blob) at `path` in commit `sha`, read from the bare

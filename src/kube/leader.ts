@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { OperatorConfig } from "../config.js";
 import type { Logger } from "../log.js";
+import { acquiredSpec, LeaseObserver, leaseExpired, nextAttempt, releasedSpec, RenewDeadline, type Lease } from "./lease.js";
 import { isConflict, isNotFound, type RestClient } from "./rest.js";
 
 /** The settings leader election reads from the operator config. */
@@ -17,21 +18,6 @@ export interface LeaderElection {
   release(): Promise<void>;
   /** Stops trying and renewing without touching the Lease (it expires on its own). */
   stop(): void;
-}
-
-interface LeaseSpec {
-  holderIdentity?: string | null;
-  leaseDurationSeconds?: number | null;
-  acquireTime?: string | null;
-  renewTime?: string | null;
-  leaseTransitions?: number | null;
-}
-
-interface Lease {
-  apiVersion: "coordination.k8s.io/v1";
-  kind: "Lease";
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec: LeaseSpec;
 }
 
 /**
@@ -57,27 +43,27 @@ export function startLeaderElection(opts: {
   const log = opts.logger.child({ lease: `${cfg.leaseNamespace}/${cfg.leaseName}`, identity: cfg.identity });
   const path = `/apis/coordination.k8s.io/v1/namespaces/${cfg.leaseNamespace}/leases`;
   const retryMs = cfg.retryPeriodSeconds * 1000;
-  const durationMs = cfg.leaseDurationSeconds * 1000;
   const deadlineMs = cfg.renewDeadlineSeconds * 1000;
   let leader = false;
   let stopped = false;
   let lost = false;
   let timer: NodeJS.Timeout | undefined;
-  // fires when no renewal succeeded for renewDeadline, even while a request hangs
-  let deadline: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
-  let lastRenewed = 0;
-  // when this replica last saw the Lease record change (monotonic ms)
-  let observed = { resourceVersion: "", at: 0 };
+  const monotonic = () => performance.now();
+  const observed = new LeaseObserver(monotonic);
+  const lapse = `no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`;
+  const deadline = new RenewDeadline({
+    ms: deadlineMs,
+    onLapse: () => lose(lapse),
+    now: monotonic,
+    after: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      t.unref();
+      return () => clearTimeout(t);
+    },
+  });
 
-  const budget = () => (leader ? Math.max(250, deadlineMs - (performance.now() - lastRenewed)) : retryMs * 2);
-
-  const expired = (spec: LeaseSpec, now: Date): boolean => {
-    const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
-    const ttl = (spec.leaseDurationSeconds ?? cfg.leaseDurationSeconds) * 1000;
-    // the Lease's own timestamps, or (if the holder's clock runs ahead) no change seen for a full duration
-    return !(renewed + ttl >= now.getTime()) || performance.now() - observed.at > Math.max(ttl, durationMs);
-  };
+  const budget = () => (leader ? deadline.remainingMs(250) : retryMs * 2);
 
   /** One attempt; resolves true when this replica holds a freshly renewed Lease. */
   const tryAcquireOrRenew = async (): Promise<boolean> => {
@@ -87,7 +73,8 @@ export function startLeaderElection(opts: {
       lease = await rest.request<Lease>({ method: "GET", path: `${path}/${cfg.leaseName}`, timeoutMs: budget() });
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      const fresh: Lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: cfg.leaseName, namespace: cfg.leaseNamespace }, spec: record(now, 0) };
+      const spec = acquiredSpec({ identity: cfg.identity, durationSeconds: cfg.leaseDurationSeconds, now, transitions: 0 });
+      const fresh: Lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: cfg.leaseName, namespace: cfg.leaseNamespace }, spec };
       try {
         note(await rest.request<Lease>({ method: "POST", path, body: fresh, timeoutMs: budget() }));
         return true;
@@ -97,18 +84,12 @@ export function startLeaderElection(opts: {
       }
     }
     note(lease);
-    const holder = lease.spec.holderIdentity ?? "";
-    const mine = holder === cfg.identity;
-    if (holder && !mine && !expired(lease.spec, now)) {
-      if (leader) throw new LeaseTakenError(holder);
-      return false;
-    }
-    if (!mine && leader) throw new LeaseTakenError(holder || "(nobody)");
-    const spec: LeaseSpec = mine
-      ? { ...lease.spec, renewTime: microTime(now), leaseDurationSeconds: cfg.leaseDurationSeconds }
-      : record(now, (lease.spec.leaseTransitions ?? 0) + 1);
+    const expired = leaseExpired({ spec: lease.spec, now, defaultDurationSeconds: cfg.leaseDurationSeconds, unchangedForMs: observed.unchangedForMs() });
+    const attempt = nextAttempt({ lease, identity: cfg.identity, leading: leader, expired, now, durationSeconds: cfg.leaseDurationSeconds });
+    if (attempt.kind === "lost") throw new LeaseTakenError(attempt.holder);
+    if (attempt.kind === "wait") return false;
     try {
-      note(await rest.request<Lease>({ method: "PUT", path: `${path}/${cfg.leaseName}`, body: { ...lease, spec }, timeoutMs: budget() }));
+      note(await rest.request<Lease>({ method: "PUT", path: `${path}/${cfg.leaseName}`, body: { ...lease, spec: attempt.spec }, timeoutMs: budget() }));
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
@@ -116,17 +97,7 @@ export function startLeaderElection(opts: {
     }
   };
 
-  const record = (now: Date, transitions: number): LeaseSpec => ({
-    holderIdentity: cfg.identity,
-    leaseDurationSeconds: cfg.leaseDurationSeconds,
-    acquireTime: microTime(now),
-    renewTime: microTime(now),
-    leaseTransitions: transitions,
-  });
-
-  const note = (lease: Lease): void => {
-    if (lease.metadata.resourceVersion !== observed.resourceVersion) observed = { resourceVersion: lease.metadata.resourceVersion ?? "", at: performance.now() };
-  };
+  const note = (lease: Lease): void => observed.note(lease);
 
   const lose = (why: string): void => {
     if (lost || !leader) return;
@@ -149,16 +120,13 @@ export function startLeaderElection(opts: {
     if (ok) {
       const was = leader;
       leader = true; // even when stopping meanwhile: release() then hands the Lease back
-      lastRenewed = performance.now();
-      clearTimeout(deadline);
-      deadline = setTimeout(() => lose(`no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`), deadlineMs);
-      deadline.unref();
+      deadline.renewed();
       if (!was && !stopped) {
         log.info("acquired leadership");
         opts.onStartedLeading();
       }
-    } else if (leader && performance.now() - lastRenewed > deadlineMs) {
-      return lose(`no successful renewal within the ${cfg.renewDeadlineSeconds}s renew deadline`);
+    } else if (leader && deadline.lapsed()) {
+      return lose(lapse);
     }
     if (stopped) return;
     const wait = leader ? retryMs : retryMs * (1 + Math.random() * 0.2);
@@ -179,7 +147,7 @@ export function startLeaderElection(opts: {
     release: async () => {
       stop();
       await inFlight;
-      clearTimeout(deadline);
+      deadline.cancel();
       if (!leader) return;
       leader = false;
       await releaseLease({ rest, path: `${path}/${cfg.leaseName}`, identity: cfg.identity }).then(
@@ -202,8 +170,7 @@ async function releaseLease(opts: { rest: RestClient; path: string; identity: st
   for (let attempt = 0; attempt < 3; attempt++) {
     const lease = await opts.rest.request<Lease>({ method: "GET", path: opts.path, timeoutMs: 5_000 });
     if (lease.spec.holderIdentity !== opts.identity) return false;
-    const now = microTime(new Date());
-    const spec: LeaseSpec = { holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: lease.spec.leaseTransitions ?? 0 };
+    const spec = releasedSpec(lease.spec, new Date());
     try {
       await opts.rest.request({ method: "PUT", path: opts.path, body: { ...lease, spec }, timeoutMs: 5_000 });
       return true;
@@ -212,9 +179,4 @@ async function releaseLease(opts: { rest: RestClient; path: string; identity: st
     }
   }
   return false;
-}
-
-/** RFC 3339 with microseconds, the wire format of metav1.MicroTime. */
-function microTime(d: Date): string {
-  return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }

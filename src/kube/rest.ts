@@ -1,7 +1,7 @@
 import https from "node:https";
 import http from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { KubeError } from "../errors.js";
+import { isErrorCode, KubeError } from "../errors.js";
 
 /** One HTTP request to the API server. */
 export interface RestRequest {
@@ -131,7 +131,7 @@ function statusError(req: RestRequest, status: number, json: unknown, text: stri
   const st = (json ?? {}) as { message?: string; reason?: string; details?: unknown };
   const message = st.message ?? (text.slice(0, 300) || `HTTP ${status}`);
   return new KubeError(message, {
-    code: st.reason || `HTTP${status}`,
+    code: isErrorCode(st.reason) ? st.reason : `HTTP${status}`,
     status,
     data: { method: req.method, path: req.path, details: st.details },
     terminal: status === 400 || status === 422 || status === 403,

@@ -19,7 +19,8 @@ export class Controller {
   readonly scheduler: Scheduler;
   #ctx: SyncContext;
   #seen = new Map<string, string>();
-  #soon = new Map<string, NodeJS.Timeout>();
+  /** Cancels of the short delays that coalesce bursts of live changes per app. */
+  #soon = new Map<string, () => void>();
   #unsubscribe: (() => void)[] = [];
   #liveChanges: (listener: (obj: KubeObject) => void) => () => void;
 
@@ -32,6 +33,7 @@ export class Controller {
       retryOf: (key) => retryPolicy(this.#app(key)),
       concurrency: opts.concurrency ?? 8,
       logger: opts.ctx.logger,
+      clock: opts.ctx.clock,
     });
   }
 
@@ -74,18 +76,17 @@ export class Controller {
   /** Stops the scheduler and the subscriptions; waits for running reconciles. */
   async stop(): Promise<void> {
     for (const u of this.#unsubscribe.splice(0)) u();
-    for (const t of this.#soon.values()) clearTimeout(t);
+    for (const cancel of this.#soon.values()) cancel();
     await this.scheduler.stop();
   }
 
   #enqueueSoon(key: string): void {
     if (this.#soon.has(key)) return;
-    const t = setTimeout(() => {
+    const cancel = this.#ctx.clock.after(300, () => {
       this.#soon.delete(key);
       if (this.#app(key)) this.scheduler.enqueue(key);
-    }, 300);
-    t.unref();
-    this.#soon.set(key, t);
+    });
+    this.#soon.set(key, cancel);
   }
 
   #app(key: string): Application | undefined {

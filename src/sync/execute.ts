@@ -70,6 +70,7 @@ export async function applySteps(opts: {
     const gate = await idle(() =>
       waitForHealthy({
         cluster,
+        clock: ctx.clock,
         tasks: gated,
         minVersions: new Map(applied.map((res, i) => [keyString(writes[i]!.key), res.metadata] as const)),
         timeoutMs: opts.timeoutMs,

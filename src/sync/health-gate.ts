@@ -1,7 +1,7 @@
 import { assessHealth, worst } from "../health/index.js";
 import type { Health } from "../model/health.js";
 import { keyString } from "../model/resource-key.js";
-import type { ClusterPort } from "./ports.js";
+import type { ClusterPort, Clock } from "./ports.js";
 import type { KubeObject } from "../model/object.js";
 import type { SyncTask } from "./plan.js";
 
@@ -20,6 +20,7 @@ export type GateResult =
  */
 export async function waitForHealthy(opts: {
   cluster: ClusterPort;
+  clock: Clock;
   tasks: SyncTask[];
   /** Versions the apply returned: an older cached object is not judged (the watch lags the write). */
   minVersions?: Map<string, { generation?: number; resourceVersion?: string }>;
@@ -27,7 +28,7 @@ export async function waitForHealthy(opts: {
   signal: AbortSignal;
   onProgress?: (health: Health) => void;
 }): Promise<GateResult> {
-  const { cluster, tasks, signal } = opts;
+  const { cluster, clock, tasks, signal } = opts;
   const keys = new Set(tasks.map((t) => keyString(t.key)));
   const judge = async (quiet: boolean): Promise<Health & { vanished?: string }> => {
     const verdicts = await Promise.all(
@@ -51,7 +52,7 @@ export async function waitForHealthy(opts: {
     const health = worst(verdicts.map((v) => (v.status === "Suspended" ? { status: "Healthy" as const, message: "" } : { status: v.status, message: v.message })));
     return vanished ? { ...health, vanished } : health;
   };
-  const deadline = Date.now() + opts.timeoutMs;
+  const deadline = clock.now().getTime() + opts.timeoutMs;
   let wake: () => void = () => undefined;
   const unsubscribe = cluster.onChange(() => wake(), keys);
   const onAbort = () => wake();
@@ -67,13 +68,13 @@ export async function waitForHealthy(opts: {
       if (vanished) return { outcome: "superseded", health: last, why: `${vanished} was deleted during the rollout; planning again` };
       if (last.status === "Healthy") return { outcome: "healthy", health: last };
       if (last.status === "Degraded") return { outcome: "degraded", health: last };
-      const left = deadline - Date.now();
+      const left = deadline - clock.now().getTime();
       if (left <= 0) return { outcome: "timeout", health: last };
       opts.onProgress?.(last);
       quiet = await new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(true), Math.min(left, 5_000));
+        const cancel = clock.after(Math.min(left, 5_000), () => resolve(true));
         wake = () => {
-          clearTimeout(t);
+          cancel();
           resolve(false);
         };
       });

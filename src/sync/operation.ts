@@ -1,16 +1,17 @@
-import type { Application, HistoryTrigger } from "../model/application.js";
+import type { Application, HistoryTrigger, ResourceStatus } from "../model/application.js";
 import type { Health } from "../model/health.js";
 import type { SyncContext } from "./context.js";
 import type { DesiredObject } from "./desired.js";
 import { durationMs } from "./duration.js";
-import { applySteps, createNamespaces, prune } from "./execute.js";
+import { applySteps, createNamespaces, prune, type ProgressListener } from "./execute.js";
 import { intendedInventory } from "./observe.js";
 import type { ComparedObject, SyncPlan } from "./plan.js";
 import type { ClusterPort } from "./ports.js";
 import type { ReconcileRequest } from "./reconcile.js";
+import { recordEvent } from "./record.js";
 import type { FetchedSource } from "./source.js";
-import { stage } from "./stage.js";
-import { nextStatus, type ReconcileFacts } from "./status.js";
+import { stage, StageError } from "./stage.js";
+import { nextStatus, type OperationFacts, type ReconcileFacts } from "./status.js";
 import { watchForNewerCommit, type Target } from "./target.js";
 
 /** An operation a reconcile runs: a sync that writes, or the verification of one cut short. */
@@ -19,6 +20,16 @@ export interface Operation {
   resume: boolean;
   trigger: HistoryTrigger;
 }
+
+/**
+ * What an operation learned, for the reconcile to report: the operation as
+ * status records it (Succeeded, or Failed with the failing stage) and the
+ * inventory it recorded before its first write. A superseded rollout throws
+ * SupersededError instead.
+ */
+export type OperationReport =
+  | { ok: true; record: OperationFacts; resources: ResourceStatus[]; wrote: boolean }
+  | { ok: false; record: OperationFacts; resources: ResourceStatus[]; failure: StageError };
 
 /**
  * Whether this reconcile runs an operation (pure). It writes when the plan
@@ -40,12 +51,10 @@ export function operationToRun(opts: { app: Application; req: ReconcileRequest; 
 }
 
 /**
- * Runs an operation and returns whether it wrote: records it as Running
+ * Runs an operation and reports what it learned: records it as Running
  * (with the inventory it intends) before the first write, so an interruption
  * is visible, resumable and prunable; applies the plan step by step behind
  * health gates while watching for a newer commit; prunes; records Events.
- * `facts.operation` and `facts.resources` follow along, so a failure caught
- * by the reconcile reports this operation as Failed.
  */
 export async function runOperation(opts: {
   ctx: SyncContext;
@@ -59,58 +68,62 @@ export async function runOperation(opts: {
   head: string;
   target: Target;
   operation: Operation;
-  facts: ReconcileFacts;
   started: Date;
-}): Promise<boolean> {
-  const { ctx, app, req, cluster, plan, source, target, operation, facts } = opts;
+}): Promise<OperationReport> {
+  const { ctx, app, req, cluster, plan, source, target, operation } = opts;
   const prevRun = app.status?.operationState;
-  lastProgress.delete(idOf(app)); // a new wait
   const message = operation.resume ? "verifying an interrupted rollout" : "syncing";
   const startedAt = operation.resume && prevRun?.startedAt ? prevRun.startedAt : opts.started.toISOString();
-  facts.operation = { phase: "Running", revision: source.revision, message, startedAt, trigger: operation.trigger };
-  facts.resources = intendedInventory(app.status?.resources ?? [], opts.compared);
-  await ctx.apps.writeStatus(app, nextStatus(app.status, { ...facts, sync: "OutOfSync", health: { status: "Progressing", message } }, ctx.clock.now()));
+  const running: OperationFacts = { phase: "Running", revision: source.revision, message, startedAt, trigger: operation.trigger };
+  const resources = intendedInventory(app.status?.resources ?? [], opts.compared);
+  const waiting: ReconcileFacts = { generation: app.metadata.generation ?? 0, headRevision: opts.head, sync: "OutOfSync", health: { status: "Progressing", message }, operation: running, resources };
+  const finished = (phase: "Succeeded" | "Failed", text: string): OperationFacts => ({ ...running, phase, message: text, finishedAt: ctx.clock.now().toISOString() });
   const watching = watchForNewerCommit({ ctx, app, head: opts.head, pinned: target.rollback, signal: req.signal });
   try {
+    await stage("ApplyFailed", () => ctx.apps.writeStatus(app, nextStatus(app.status, waiting, ctx.clock.now())));
     if (app.spec.syncPolicy?.syncOptions?.includes("CreateNamespace=true")) {
       await stage("ApplyFailed", () => createNamespaces(cluster, opts.desired.map((d) => d.key.namespace)));
     }
     const timeoutMs = durationMs(app.spec.rollout?.timeout, 300_000);
-    const onProgress = (step: string, h: Health) => void progress(ctx, app, facts, step, h);
+    const onProgress = progressReporter(ctx, app, waiting);
     const written = await stage("ApplyFailed", () =>
       applySteps({ ctx, app, cluster, plan, gateAll: operation.resume, timeoutMs, signal: watching.signal, ...(req.idle ? { idle: req.idle } : {}), onProgress }),
     );
     const pruned = await stage("PruneFailed", () => prune({ ctx, app, cluster, plan }));
-    facts.operation = { ...facts.operation, phase: "Succeeded", message: `applied ${written}, pruned ${pruned}`, finishedAt: ctx.clock.now().toISOString() };
     const verb = target.rollback ? "rolled back to" : "synced";
-    await ctx.apps.recordEvent(app, { type: "Normal", reason: target.rollback ? "RolledBack" : "Synced", message: `${verb} ${source.revision.slice(0, 7)}: ${written} applied, ${pruned} pruned` });
-    if (pruned) await ctx.apps.recordEvent(app, { type: "Normal", reason: "Pruned", message: `pruned ${pruned} object(s) no longer in Git` });
-    return written + pruned > 0;
+    await recordEvent(ctx, app, { type: "Normal", reason: target.rollback ? "RolledBack" : "Synced", message: `${verb} ${source.revision.slice(0, 7)}: ${written} applied, ${pruned} pruned` });
+    if (pruned) await recordEvent(ctx, app, { type: "Normal", reason: "Pruned", message: `pruned ${pruned} object(s) no longer in Git` });
+    return { ok: true, record: finished("Succeeded", `applied ${written}, pruned ${pruned}`), resources, wrote: written + pruned > 0 };
+  } catch (err) {
+    if (!(err instanceof StageError)) throw err; // superseded: planned again, nothing to report
+    return { ok: false, record: finished("Failed", err.error.message), resources, failure: err };
   } finally {
     watching.stop();
   }
 }
 
-function idOf(app: Application): string {
-  return `${app.metadata.namespace}/${app.metadata.name}`;
-}
-
-/** Last progress message written per app (empty: none yet in this operation), and when. */
-const lastProgress = new Map<string, { message: string; at: number }>();
 /**
  * A wait is reported once it has lasted this long, then at most this often:
  * most rollouts finish sooner, and the operation's own "Running" status
  * already says the app is Progressing, so quick ones cost no extra writes.
  */
 const PROGRESS_EVERY_MS = 1_000;
-async function progress(ctx: SyncContext, app: Application, facts: ReconcileFacts, step: string, health: Health): Promise<void> {
-  const message = `waiting for ${step}: ${health.message}`;
-  const id = idOf(app);
-  const now = ctx.clock.now().getTime();
-  const last = lastProgress.get(id);
-  if (!last) lastProgress.set(id, { message: "", at: now }); // the wait began
-  if (!last || message === last.message || now - last.at < PROGRESS_EVERY_MS) return;
-  lastProgress.set(id, { message, at: now });
-  const fresh = ctx.apps.get(app.metadata.namespace ?? "default", app.metadata.name) ?? app;
-  await ctx.apps.writeStatus(fresh, nextStatus(fresh.status, { ...facts, sync: "OutOfSync", health: { status: "Progressing", message }, progressing: message }, ctx.clock.now())).catch(() => undefined);
+
+/**
+ * Reports what one operation waits for in status. Its memory (the last
+ * message written, and when) lives as long as the operation: nothing keyed
+ * by app outlives it, so a deleted app leaves nothing behind.
+ */
+function progressReporter(ctx: SyncContext, app: Application, waiting: ReconcileFacts): ProgressListener {
+  let last: { message: string; at: number } | undefined;
+  return (step: string, health: Health) => {
+    const message = `waiting for ${step}: ${health.message}`;
+    const now = ctx.clock.now().getTime();
+    const previous = last;
+    if (!previous) last = { message: "", at: now }; // the wait began
+    if (!previous || message === previous.message || now - previous.at < PROGRESS_EVERY_MS) return;
+    last = { message, at: now };
+    const fresh = ctx.apps.get(app.metadata.namespace ?? "default", app.metadata.name) ?? app;
+    void ctx.apps.writeStatus(fresh, nextStatus(fresh.status, { ...waiting, health: { status: "Progressing", message }, progressing: message }, ctx.clock.now())).catch(() => undefined);
+  };
 }

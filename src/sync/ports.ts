@@ -82,9 +82,16 @@ export interface AppStorePort {
   repoCredentials(namespace: string, secretName: string): Promise<RepoCredentials>;
 }
 
-/** Clock, injectable for tests. */
+/**
+ * Time and timers, injectable for tests: nothing in sync/ reads Date.now() or
+ * calls setTimeout/setInterval itself. Timers never keep the process alive.
+ */
 export interface Clock {
   now(): Date;
+  /** Calls `fn` once after `ms`; returns a function that cancels it. */
+  after(ms: number, fn: () => void): () => void;
+  /** Calls `fn` every `ms` until the returned function is called. */
+  every(ms: number, fn: () => void): () => void;
 }
 
 /** A caller of the HTTP API, as the API server's TokenReview names it. */

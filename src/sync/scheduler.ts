@@ -1,4 +1,6 @@
 import type { Logger } from "../log.js";
+import { systemClock } from "./clock.js";
+import type { Clock } from "./ports.js";
 import type { ReconcileRequest, ReconcileResult } from "./reconcile.js";
 import { MAX_DURATION_MS } from "./spec.js";
 
@@ -25,7 +27,8 @@ export interface RetryPolicy {
 interface AppState {
   running: boolean;
   pending: Pending | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** Cancels the app's next periodic reconcile. */
+  timer: (() => void) | undefined;
   attempts: number;
   abort: AbortController | undefined;
 }
@@ -55,6 +58,7 @@ export class Scheduler {
   #intervalOf: (key: string) => number;
   #retryOf: (key: string) => RetryPolicy;
   #logger: Logger;
+  #clock: Clock;
 
   constructor(opts: {
     run: (key: string, req: ReconcileRequest) => Promise<ReconcileResult>;
@@ -62,12 +66,14 @@ export class Scheduler {
     retryOf: (key: string) => RetryPolicy;
     concurrency?: number;
     logger: Logger;
+    clock?: Clock;
   }) {
     this.#run = opts.run;
     this.#intervalOf = opts.intervalOf;
     this.#retryOf = opts.retryOf;
     this.concurrency = opts.concurrency ?? 8;
     this.#logger = opts.logger;
+    this.#clock = opts.clock ?? systemClock;
   }
 
   /** Apps waiting to run (the queue depth metric). */
@@ -89,8 +95,8 @@ export class Scheduler {
   enqueue(key: string, req: ScheduleRequest = {}): void {
     if (this.#stopped) return;
     const st = this.#state(key);
-    st.pending = merge(st.pending, req);
-    if (st.timer) clearTimeout(st.timer);
+    st.pending = merge(st.pending, req, this.#clock.now().getTime());
+    st.timer?.();
     st.timer = undefined;
     // "refresh": the rollout is cut short only if the head really moved (see target.ts)
     if (req.urgent && st.running) st.abort?.abort(REFRESH);
@@ -101,7 +107,7 @@ export class Scheduler {
   /** Forgets an app (deleted). */
   remove(key: string): void {
     const st = this.#apps.get(key);
-    if (st?.timer) clearTimeout(st.timer);
+    st?.timer?.();
     st?.abort?.abort();
     this.#apps.delete(key);
     this.#ready = this.#ready.filter((k) => k !== key);
@@ -115,7 +121,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const st of this.#apps.values()) {
-      if (st.timer) clearTimeout(st.timer);
+      st.timer?.();
       st.abort?.abort();
     }
     this.#ready = [];
@@ -183,6 +189,8 @@ export class Scheduler {
 
   #after(key: string, st: AppState, result: ReconcileResult): void {
     if (this.#stopped) return;
+    // an automatic rollback runs next, unless someone asked for a manual sync meanwhile
+    if (result.next && !st.pending?.manual) st.pending = merge(st.pending, result.next, this.#clock.now().getTime());
     if (st.pending || result.outcome === "superseded") {
       if (!this.#ready.includes(key)) this.#ready.push(key);
       return;
@@ -196,13 +204,12 @@ export class Scheduler {
     } else {
       st.attempts = 0;
     }
-    // a longer delay would overflow setTimeout and fire at once, in a hot loop
+    // a longer delay would overflow a Node timer and fire at once, in a hot loop
     const jittered = Math.min(delay * (0.9 + Math.random() * 0.2), MAX_DURATION_MS);
-    st.timer = setTimeout(() => {
+    st.timer = this.#clock.after(jittered, () => {
       st.timer = undefined;
       this.enqueue(key);
-    }, jittered);
-    st.timer.unref();
+    });
   }
 }
 
@@ -212,8 +219,8 @@ export const REFRESH = "refresh";
 /** Requests waiting for an app's next reconcile, merged; `headSince` notes the latest refresh. */
 type Pending = ScheduleRequest & { headSince?: number };
 
-function merge(a: Pending | undefined, b: ScheduleRequest): Pending {
-  const headSince = Math.max(a?.headSince ?? 0, b.refresh ? Date.now() : 0);
+function merge(a: Pending | undefined, b: ScheduleRequest, now: number): Pending {
+  const headSince = Math.max(a?.headSince ?? 0, b.refresh ? now : 0);
   return {
     ...(headSince ? { headSince } : {}),
     ...(a?.manual || b.manual ? { manual: true } : {}),

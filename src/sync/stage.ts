@@ -1,12 +1,13 @@
-import { asPlumbError, GitError } from "../errors.js";
+import type { SyncStatusCode } from "../model/application.js";
+import { asPlumbError, GitError, type PlumbError } from "../errors.js";
 import { HealthCheckError, SupersededError } from "./execute.js";
 import type { FailureReason } from "./status.js";
 
 /** A stage of a reconcile failed; carries the condition reason it maps to. */
 export class StageError extends Error {
   readonly reason: FailureReason;
-  readonly error: Error & { terminal?: boolean; code?: string };
-  constructor(reason: FailureReason, error: Error & { terminal?: boolean; code?: string }) {
+  readonly error: PlumbError;
+  constructor(reason: FailureReason, error: PlumbError) {
     super(error.message, { cause: error });
     this.reason = reason;
     this.error = error;
@@ -29,3 +30,20 @@ export async function stage<T>(reason: FailureReason, run: () => Promise<T>): Pr
     throw new StageError(reason, asPlumbError(err));
   }
 }
+
+/**
+ * The sync status a failure leaves behind: before Plumb has the desired state
+ * (spec, Git, render) it cannot say whether the cluster matches, so Unknown;
+ * from the comparison on, the cluster is known to differ, so OutOfSync.
+ */
+export const SYNC_AFTER_FAILURE: Readonly<Record<FailureReason, SyncStatusCode>> = {
+  InvalidSpec: "Unknown",
+  GitFetchFailed: "Unknown",
+  RenderFailed: "Unknown",
+  ComparisonFailed: "OutOfSync",
+  ApplyFailed: "OutOfSync",
+  HealthCheckFailed: "OutOfSync",
+  PruneFailed: "OutOfSync",
+  PruneWithheld: "OutOfSync",
+  Conflict: "OutOfSync",
+};

@@ -21,6 +21,16 @@ export type FailureReason =
   | "PruneWithheld"
   | "Conflict";
 
+/** An operation (a sync that writes) as status records it. */
+export interface OperationFacts {
+  phase: OperationPhase;
+  revision: string;
+  message: string;
+  startedAt: string;
+  finishedAt?: string;
+  trigger: HistoryTrigger;
+}
+
 /** What one reconcile found and did, the input of the next status. */
 export interface ReconcileFacts {
   generation: number;
@@ -33,7 +43,7 @@ export interface ReconcileFacts {
   resources?: ResourceStatus[];
   failure?: { reason: FailureReason; message: string; terminal: boolean };
   /** Set when this reconcile wrote to the cluster. */
-  operation?: { phase: OperationPhase; revision: string; message: string; startedAt: string; finishedAt?: string; trigger: HistoryTrigger };
+  operation?: OperationFacts;
   /** A failed rollout was rolled back (now or earlier, still in effect). */
   rolledBack?: { from: string; to: string };
   /** The app is waiting on a rollout. */

@@ -35,7 +35,7 @@ export function watchForNewerCommit(opts: { ctx: SyncContext; app: Application; 
   const ac = new AbortController();
   // timer checks share recent answers (a thousand apps waiting on rollouts
   // must not list refs a thousand times every few seconds); a refresh asks anew
-  const checkHead = (since = Date.now() - ctx.supersedeCheckMs) =>
+  const checkHead = (since = ctx.clock.now().getTime() - ctx.supersedeCheckMs) =>
     resolveHead(ctx, app, { since }).then(
       (now) => {
         // a pinned rollback only yields to a commit newer than the one it rolled back
@@ -44,15 +44,14 @@ export function watchForNewerCommit(opts: { ctx: SyncContext; app: Application; 
       () => undefined,
     );
   // a refresh (webhook) cuts the wait short only when the head moved; shutdown always does
-  const onAbort = () => (opts.signal?.reason === REFRESH ? void checkHead(Date.now()) : ac.abort());
+  const onAbort = () => (opts.signal?.reason === REFRESH ? void checkHead(ctx.clock.now().getTime()) : ac.abort());
   opts.signal?.addEventListener("abort", onAbort);
   if (opts.signal?.aborted) onAbort();
-  const timer = setInterval(() => void checkHead(), ctx.supersedeCheckMs);
-  timer.unref();
+  const stopTimer = ctx.clock.every(ctx.supersedeCheckMs, () => void checkHead());
   return {
     signal: ac.signal,
     stop: () => {
-      clearInterval(timer);
+      stopTimer();
       opts.signal?.removeEventListener("abort", onAbort);
     },
   };

@@ -76,7 +76,7 @@ describe("HTTP API errors", () => {
 
   it.each([
     ["a render error", new RenderError("apps/web/x.yaml:3: invalid YAML", { code: "InvalidYAML" }), 422, "InvalidYAML", "apps/web/x.yaml:3: invalid YAML"],
-    ["a coded error", new PlumbError("something specific", { code: "Specific" }), 500, "Specific", "something specific"],
+    ["a coded error", new PlumbError("something specific", { code: "Superseded" }), 500, "Superseded", "something specific"],
     ["an unexpected error", new TypeError("cannot read x of undefined"), 500, "Internal", "internal error; see the operator's log"],
   ])("maps %s from a port to its status and code", async (_what, err, status, code, message) => {
     const { url } = await start({ overrides: { diff: () => Promise.reject(err) } });

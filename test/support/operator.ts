@@ -16,12 +16,23 @@ export interface TestOperator extends OperatorParts {
   stop(): Promise<void>;
 }
 
+/** What every in-process test operator starts from (see testOperatorBase). */
+export interface TestOperatorBase {
+  config: OperatorConfig;
+  logger: Logger;
+  /** Every log line written so far (JSON text), for secret-leak checks; also on stderr with PLUMB_TEST_LOGS=1. */
+  logs: string[];
+  /** Removes the operator's own Git cache directory. */
+  removeCache(): void;
+}
+
 /**
- * Starts the operator in-process against the local cluster, watching only
- * `namespace` (so parallel test files do not see each other's apps), without
- * leader election, with its own Git cache directory.
+ * The one way tests configure an in-process operator: against the local
+ * cluster, watching only `namespace` (so parallel test files do not see each
+ * other's apps), without leader election, with its own Git cache directory,
+ * its API on a free loopback port and its log lines kept.
  */
-export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<TestOperator> {
+export function testOperatorBase(opts: { namespace: string; flags?: Record<string, string> }): TestOperatorBase {
   const cacheDir = mkdtempSync(join(tmpdir(), "plumb-test-cache-"));
   const config = loadOperatorConfig({ kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "30", listen: "127.0.0.1:0", ...opts.flags }, {});
   const logs: string[] = [];
@@ -33,6 +44,12 @@ export async function startTestOperator(opts: { namespace: string; flags?: Recor
     },
   });
   const logger = createLogger({ level: "debug", destination: sink });
+  return { config, logger, logs, removeCache: () => rmSync(cacheDir, { recursive: true, force: true }) };
+}
+
+/** Starts the operator's controller in-process (no HTTP API; see startApiOperator for the whole of `plumb operator`). */
+export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<TestOperator> {
+  const { config, logger, logs, removeCache } = testOperatorBase(opts);
   const parts = buildOperator(config, logger);
   await parts.discovery.refresh(true);
   await parts.apps.start();
@@ -47,7 +64,7 @@ export async function startTestOperator(opts: { namespace: string; flags?: Recor
       await parts.apps.stop();
       await parts.cache.stop();
       parts.rest.close();
-      rmSync(cacheDir, { recursive: true, force: true });
+      removeCache();
     },
   };
 }

@@ -138,4 +138,31 @@ describe("Scheduler", () => {
     work.b!();
     await s.stop();
   });
+
+  it("queues the rollback a failed reconcile asks for at once, unless a manual sync is waiting", async () => {
+    for (const manualMeanwhile of [false, true]) {
+      const calls: ReconcileRequest[] = [];
+      let release: () => void = () => undefined;
+      const s = new Scheduler({
+        run: async (_key, req) => {
+          calls.push(req);
+          if (calls.length > 1) return { outcome: "synced" };
+          await new Promise<void>((r) => (release = r));
+          return { outcome: "failed", next: { rollbackTo: "a".repeat(40) } };
+        },
+        intervalOf: () => 60_000,
+        retryOf: () => ({ limit: 3, baseMs: 60_000, factor: 2, maxMs: 60_000 }),
+        logger: silentLogger(),
+      });
+      s.enqueue("a");
+      await tick();
+      if (manualMeanwhile) s.enqueue("a", { manual: true });
+      release();
+      await tick();
+      expect(calls).toHaveLength(2);
+      expect(calls[1]!.rollbackTo).toBe(manualMeanwhile ? undefined : "a".repeat(40));
+      expect(!!calls[1]!.manual).toBe(manualMeanwhile);
+      await s.stop();
+    }
+  });
 });

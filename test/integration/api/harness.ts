@@ -2,15 +2,9 @@
  * The operator as `plumb operator` wires it (controller, HTTP API, metrics),
  * in the test process, watching one namespace, without leader election.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
 import { startOperator, type RunningOperator } from "../../../src/cli/operator.js";
-import { loadOperatorConfig } from "../../../src/config.js";
 import type { RestRequest } from "../../../src/kube/rest.js";
-import { createLogger } from "../../../src/log.js";
-import { KUBECONFIG } from "../../support/kube.js";
+import { testOperatorBase } from "../../support/operator.js";
 
 /** A running operator with its API URL and captured logs. */
 export interface ApiOperator {
@@ -23,27 +17,15 @@ export interface ApiOperator {
 
 /** Starts the operator with its HTTP API on 127.0.0.1 (any free port). */
 export async function startApiOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<ApiOperator> {
-  const cacheDir = mkdtempSync(join(tmpdir(), "plumb-api-test-"));
-  const config = loadOperatorConfig(
-    { kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "30", listen: "127.0.0.1:0", ...opts.flags },
-    {},
-  );
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      logs.push(chunk.toString("utf8"));
-      if (process.env.PLUMB_TEST_LOGS) process.stderr.write(chunk);
-      cb();
-    },
-  });
-  const running = await startOperator({ config, logger: createLogger({ level: "debug", destination: sink }) });
+  const { config, logger, logs, removeCache } = testOperatorBase(opts);
+  const running = await startOperator({ config, logger });
   return {
     url: running.server.url,
     running,
     logs,
     stop: async () => {
       await running.stop();
-      rmSync(cacheDir, { recursive: true, force: true });
+      removeCache();
     },
   };
 }
