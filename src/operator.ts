@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { ChartRepository } from "./charts/index.js";
 import type { OperatorConfig } from "./config.js";
 import type { Logger } from "./log.js";
 import { createGitSource, type GitOperationEvent } from "./git/index.js";
@@ -13,6 +14,7 @@ import type { Application } from "./model/application.js";
 import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js";
 import { Controller } from "./sync/controller.js";
 import { RenderMemo } from "./sync/desired.js";
+import { DEFAULT_TOOL_BOUNDS } from "./render/index.js";
 import { DriftMemory } from "./sync/drift-memory.js";
 
 /** The concrete parts of a running operator, built from config. */
@@ -57,6 +59,8 @@ export function buildOperator(
     metrics,
     drift: new DriftMemory(),
     renders: new RenderMemo(),
+    charts: new ChartRepository({ cacheDir: cfg.cacheDir, timeoutMs: cfg.gitTimeoutSeconds * 1000 }),
+    tools: { ...cfg.tools, workDir: cfg.cacheDir, concurrency: DEFAULT_TOOL_BOUNDS.concurrency },
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });
