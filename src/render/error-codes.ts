@@ -27,8 +27,6 @@ export const RENDER_ERROR_CODES = {
   KustomizeFailed: "`kustomize build` (or a `kustomize edit` of spec.source.kustomize) failed, or kustomize is not installed",
   HelmTemplateFailed: "`helm template` failed (names the template file and line when Helm gives one), a values file is missing or outside the repository, or helm is not installed",
   RemoteBaseRefused: "a kustomization names a remote base or resource (a URL); only what is in the repository is rendered",
-  ChartNotFound: "the chart repository's index.yaml does not list the chart, or the index cannot be read (wrong URL or credentials)",
-  ChartVersionNotFound: "no version of the chart matches targetRevision, or its archive's digest does not match the index",
   RenderTimeout: "kustomize or helm ran longer than --render-timeout and was stopped",
   RenderTooLarge: "kustomize or helm printed more than --render-max-bytes and was stopped",
 } as const;
