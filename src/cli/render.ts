@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { access, mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { renderToolBins } from "../config.js";
@@ -23,6 +23,8 @@ else every *.yaml, *.yml and *.json file.
   --set KEY=VALUE         Helm value (repeatable; merged last)
   --release-name NAME     Helm release name (default: release-name)
   --namespace, -n NS      Helm release namespace
+  --root DIR              what the render may read (default: the Git work tree
+                          holding DIR, else DIR); an overlay's bases must be in it
   --no-recurse            plain directories: do not descend into subdirectories
   --kustomize-bin PATH    kustomize binary (default: PLUMB_KUSTOMIZE_BIN, PATH, make tools)
   --helm-bin PATH         helm binary (default: PLUMB_HELM_BIN, PATH, make tools)
@@ -54,9 +56,10 @@ export async function runRender(args: string[], io: CliIO): Promise<number> {
   try {
     workDir = await mkdtemp(join(tmpdir(), "plumb-render-"));
     const tools: RenderTools = { ...renderToolBins({ kustomizeBin: values["kustomize-bin"], helmBin: values["helm-bin"] }), workDir, ...DEFAULT_TOOL_BOUNDS };
+    const { root, path } = await renderRoot(dir, values.root);
     const rendered = await renderSource({
-      root: dir,
-      source: { path: ".", directory: { recurse: !values["no-recurse"] } },
+      root,
+      source: { path, directory: { recurse: !values["no-recurse"] } },
       releaseName: values["release-name"] ?? "release-name",
       namespace: values.namespace,
       tools,
@@ -87,9 +90,30 @@ function parse(args: string[]) {
       "release-name": { type: "string" },
       namespace: { type: "string", short: "n" },
       "no-recurse": { type: "boolean" },
+      root: { type: "string" },
       "kustomize-bin": { type: "string" },
       "helm-bin": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
+}
+
+/**
+ * The root a render of DIR may read and DIR's path inside it: `--root`, else
+ * the Git work tree holding DIR (an overlay's `../../base` is in the same
+ * repository), else DIR itself.
+ */
+async function renderRoot(dir: string, given: string | undefined): Promise<{ root: string; path: string }> {
+  let real: string;
+  try {
+    real = await realpath(dir);
+  } catch {
+    return { root: dir, path: "." }; // renderSource reports the missing directory
+  }
+  let root = given ? await realpath(given) : undefined;
+  for (let at = real; !root; at = dirname(at)) {
+    if (await access(join(at, ".git")).then(() => true, () => false)) root = at;
+    else if (dirname(at) === at) root = real;
+  }
+  return { root, path: relative(root, real) || "." };
 }

@@ -9,6 +9,7 @@ import type { KubeObject } from "../../../src/model/object.js";
 import { applyApplication, conditionOf, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
 import { useTestEnvironment } from "../../support/env.js";
 import { getJSON, KUBECTL, waitFor } from "../../support/kube.js";
+import { git } from "../../support/git-repo.js";
 import { scratchDir } from "../../support/scratch.js";
 import { forcedResyncWrites, overlayRepo } from "../../support/sources.js";
 
@@ -49,7 +50,7 @@ describe("Kustomize sources", () => {
     const container = deploy.spec.template.spec.containers[0]!;
     expect(container.image).toBe("registry.example/web-prod:2"); // images
     expect(container.env).toEqual([{ name: "TIER", value: "prod" }]); // JSON6902 patch
-    expect(deploy.spec.template.metadata.annotations?.["prometheus.io/scrape"]).toBe("true"); // component
+    expect(deploy.metadata.annotations?.["prometheus.io/scrape"]).toBe("true"); // component
     expect(deploy.metadata.labels?.["app.kubernetes.io/name"]).toBe("web");
     const oldConfig = container.envFrom![0]!.configMapRef.name;
     expect(await configMapsOf(env.ns, "prod-web-config-")).toEqual([oldConfig]);
@@ -116,7 +117,7 @@ describe("Kustomize sources", () => {
   it("makes zero writes on a forced re-sync of a synced overlay", async () => {
     const repoURL = await env.git.createRepo("quiet");
     const rev = await env.git.commit("quiet", { files: overlayRepo() });
-    await applyApplication({ namespace: env.ns, name: "quiet", spec: { source: { repoURL, path: "overlays/prod" }, destination: { namespace: env.ns }, interval: "1h", syncPolicy: automated } });
+    await applyApplication({ namespace: env.ns, name: "quiet", spec: { source: { repoURL, path: "overlays/dev" }, destination: { namespace: env.ns }, interval: "1h", syncPolicy: automated } });
     await waitForReady(env.ns, "quiet", rev);
     await waitForApp(env.ns, "quiet", (a) => a.status?.health?.status === "Healthy");
     await new Promise((r) => setTimeout(r, 3000)); // rollout status settles
@@ -130,6 +131,7 @@ describe("Kustomize sources", () => {
   it("`plumb render` of an overlay gives the same objects as `kubectl kustomize`", async () => {
     const dir = scratchDir("plumb-kust-");
     writeTree(dir, overlayRepo());
+    await git(["init", "-q"], dir); // the overlay's bases are found through the work tree it is in
     for (const overlay of ["overlays/prod", "overlays/dev"]) {
       const stdout = new PassThrough();
       const stderr = new PassThrough();
