@@ -113,15 +113,19 @@ async function locateChart(opts: RenderHelmOptions): Promise<{ chart: string; sh
 
 /**
  * Turns Helm's error into HelmTemplateFailed naming the template file and
- * line where Helm gives one (`template: web/templates/x.yaml:12:3: ...`,
+ * line where Helm gives one (`web/templates/x.yaml:12:3 executing ...` in Helm 4,
+ * `template: web/templates/x.yaml:12:3: ...`,
  * `parse error at (web/templates/x.yaml:3)`, `YAML parse error on
  * web/templates/x.yaml ... line 5`).
  */
 export function helmFailure(stderr: string, at: { shown: string; hide: Array<string | undefined> }): RenderError {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-  let message = (lines.find((l) => l.startsWith("Error:")) ?? lines.at(-1) ?? "no output").replace(/^Error:\s*/, "");
+  // Helm 4 spreads one error over indented lines: "Error: file:4:18\n  executing ...\n    nil pointer ..."
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("Use --debug"));
+  const start = lines.findIndex((l) => l.startsWith("Error:"));
+  let message = (start >= 0 ? lines.slice(start).join(" ") : (lines.at(-1) ?? "no output")).replace(/^Error:\s*/, "");
   for (const h of at.hide) if (h) message = message.replaceAll(`${h}/`, "").replaceAll(h, ".");
   const where =
+    /^([^\s:]+\.(?:ya?ml|tpl|txt|json)):(\d+)/.exec(message) ??
     /template: ([^\s:]+\.(?:ya?ml|tpl|txt|json)):(\d+)/.exec(message) ??
     /\(([^\s():]+\.(?:ya?ml|tpl|txt|json)):(\d+)\)/.exec(message) ??
     /YAML parse error on ([^\s:]+):.*?line (\d+)/.exec(message);

@@ -50,6 +50,7 @@ describe("Helm hooks", () => {
 
 describe("helm template errors", () => {
   it.each([
+    ["Error: web/templates/deployment.yaml:4:18\n  executing \"web/templates/deployment.yaml\" at <.Values.missing.key>:\n    nil pointer evaluating interface {}.key\n\nUse --debug flag to render out invalid YAML\n", "web/templates/deployment.yaml", 4],
     ["Error: template: web/templates/deployment.yaml:12:20: executing \"web/templates/deployment.yaml\" at <.Values.x.y>: nil pointer", "web/templates/deployment.yaml", 12],
     ["Error: parse error at (web/templates/_helpers.tpl:3): function \"nope\" not defined", "web/templates/_helpers.tpl", 3],
     ["Error: YAML parse error on web/templates/cm.yaml: error converting YAML to JSON: yaml: line 5: did not find expected key", "web/templates/cm.yaml", 5],

@@ -3,8 +3,11 @@
  * GitServer.commit, plus the paths of the kustomize and helm binaries that
  * `make tools` built.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO } from "./kube.js";
+import { afterAll, beforeAll } from "vitest";
+import { parse } from "yaml";
+import { getJSON, kubectl, REPO } from "./kube.js";
 import type { TestOperator } from "./operator.js";
 
 /** The binaries `make tools` links into the repository. */
@@ -220,4 +223,45 @@ export async function forcedResyncWrites(op: TestOperator, app: { namespace: str
   }
   const delta = (verb: string) => (op.rest.counts[verb] ?? 0) - (before[verb] ?? 0);
   return { writes: ["POST", "PUT", "PATCH", "DELETE"].reduce((n, v) => n + delta(v), 0), dryRuns: delta("DRYRUN") };
+}
+
+/**
+ * The local cluster is shared by work trees whose test runs each apply their
+ * own CRD; this adds the source fields this one needs (chart, kustomize,
+ * helm) to the live CRD when they are missing, without removing anything
+ * another tree added.
+ */
+export async function ensureSourceFields(): Promise<void> {
+  const crdFile = parse(readFileSync(join(REPO, "deploy/crd/applications.plumb.dev.yaml"), "utf8")) as CRD;
+  const live = await getJSON<CRD>(["crd", "applications.plumb.dev"]);
+  const ours = sourceProperties(crdFile, 0);
+  const ops: unknown[] = [];
+  live?.spec.versions.forEach((v, i) => {
+    const have = v.schema.openAPIV3Schema.properties.spec.properties.source.properties;
+    for (const field of ["chart", "kustomize", "helm"]) {
+      if (!have[field]) ops.push({ op: "add", path: `/spec/versions/${i}/schema/openAPIV3Schema/properties/spec/properties/source/properties/${field}`, value: ours[field] });
+    }
+  });
+  if (ops.length) await kubectl(["patch", "crd", "applications.plumb.dev", "--type=json", "-p", JSON.stringify(ops)]);
+}
+
+interface CRD {
+  spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: { source: { properties: Record<string, unknown> } } } } } } }> };
+}
+
+function sourceProperties(crd: CRD, version: number): Record<string, unknown> {
+  return crd.spec.versions[version]!.schema.openAPIV3Schema.properties.spec.properties.source.properties;
+}
+
+/**
+ * Keeps the source fields in the shared cluster's CRD for the whole test
+ * file (another tree's test run may re-apply its own CRD meanwhile).
+ */
+export function guardSourceFields(): void {
+  let timer: NodeJS.Timeout | undefined;
+  beforeAll(async () => {
+    await ensureSourceFields();
+    timer = setInterval(() => void ensureSourceFields().catch(() => undefined), 1000);
+  });
+  afterAll(() => clearInterval(timer));
 }

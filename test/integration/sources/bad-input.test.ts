@@ -2,6 +2,7 @@ import { describe, it } from "vitest";
 import type { ApplicationSpec } from "../../../src/model/application.js";
 import { applyApplication, conditionOf, configMapYAML, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
 import { useTestEnvironment } from "../../support/env.js";
+import { guardSourceFields } from "../../support/sources.js";
 import { getJSON, kubectl } from "../../support/kube.js";
 
 // Bad Kustomize and Helm input: each case starts from a synced app, then a
@@ -10,6 +11,7 @@ import { getJSON, kubectl } from "../../support/kube.js";
 // too-large and hanging renders hit them quickly.
 
 const env = useTestEnvironment("srcbad", { operatorFlags: { "render-timeout": "8", "render-max-bytes": String(256 * 1024) } });
+guardSourceFields();
 const automated = { automated: { prune: true, selfHeal: true } };
 
 const kustomization = (resources: string[]) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join("\n")}\n`;

@@ -4,12 +4,13 @@ import { applyApplication, conditionOf, getApplication, waitForApp, waitForReady
 import { startChartServer, type ChartServer } from "../../support/chart-server.js";
 import { useTestEnvironment } from "../../support/env.js";
 import { getJSON, kubectl } from "../../support/kube.js";
-import { chartRepoFiles } from "../../support/sources.js";
+import { chartRepoFiles, guardSourceFields } from "../../support/sources.js";
 
 // Charts from a Helm chart repository (index.yaml over HTTP with basic
 // auth, packaged and indexed by the real helm) on 127.0.0.1.
 
 const env = useTestEnvironment("chartrepo");
+guardSourceFields();
 const automated = { automated: { prune: true, selfHeal: true } };
 let charts: ChartServer;
 

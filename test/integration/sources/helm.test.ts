@@ -3,12 +3,13 @@ import type { KubeObject } from "../../../src/model/object.js";
 import { applyApplication, conditionOf, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
 import { useTestEnvironment } from "../../support/env.js";
 import { getJSON, kubectl, waitFor } from "../../support/kube.js";
-import { chartRepoFiles, forcedResyncWrites } from "../../support/sources.js";
+import { chartRepoFiles, guardSourceFields, forcedResyncWrites } from "../../support/sources.js";
 
 // Helm charts in Git rendered with the real helm binary, with the target
 // cluster's capabilities, synced to the real cluster.
 
 const env = useTestEnvironment("helm");
+guardSourceFields();
 const automated = { automated: { prune: true, selfHeal: true } };
 
 interface Deployment extends KubeObject {

@@ -11,12 +11,13 @@ import { useTestEnvironment } from "../../support/env.js";
 import { getJSON, KUBECTL, waitFor } from "../../support/kube.js";
 import { git } from "../../support/git-repo.js";
 import { scratchDir } from "../../support/scratch.js";
-import { forcedResyncWrites, overlayRepo } from "../../support/sources.js";
+import { guardSourceFields, forcedResyncWrites, overlayRepo } from "../../support/sources.js";
 
 // Kustomize overlays rendered with the real kustomize binary, synced to the
 // real cluster from a real Git server.
 
 const env = useTestEnvironment("kust");
+guardSourceFields();
 const automated = { automated: { prune: true, selfHeal: true } };
 
 interface Deployment extends KubeObject {
