@@ -96,7 +96,7 @@ describe("bad Kustomize and Helm input", () => {
     const rev = await env.git.commit(c.name, { files: good });
     const spec: ApplicationSpec = { source: { repoURL, path: "app" }, destination: { namespace: env.ns }, interval: "1s", syncPolicy: automated };
     await applyApplication({ namespace: env.ns, name: c.name, spec });
-    await waitForReady(env.ns, c.name, rev);
+    await waitForReady(env.ns, c.name, rev, 180_000);
     const live = async () => Promise.all([a, b].map(async (n) => (await getJSON<{ metadata: { uid: string }; data: unknown }>(["configmap", n, "-n", env.ns])) ?? null)).then((l) => l.map((o) => o && { uid: o.metadata.uid, data: o.data }));
     const before = await live();
     expect(before.every(Boolean)).toBe(true);

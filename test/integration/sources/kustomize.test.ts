@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { runRender } from "../../../src/cli/render.js";
 import type { KubeObject } from "../../../src/model/object.js";
+import { toolRuns } from "../../../src/render/index.js";
 import { applyApplication, conditionOf, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
 import { useTestEnvironment } from "../../support/env.js";
 import { getJSON, KUBECTL, waitFor } from "../../support/kube.js";
@@ -127,6 +128,26 @@ describe("Kustomize sources", () => {
     expect(writes).toBe(0);
     expect(conditionOf(await getApplication(env.ns, "quiet"), "Ready")?.status).toBe("True");
     expect((await getApplication(env.ns, "quiet"))?.status?.sync?.status).toBe("Synced");
+  });
+
+  it("runs no kustomize again while none of the overlay's inputs change, and renders again when a base does", async () => {
+    const repoURL = await env.git.createRepo("memo");
+    const first = await env.git.commit("memo", { files: overlayRepo() });
+    const spec = { source: { repoURL, path: "overlays/prod", kustomize: { namePrefix: "memo-" } }, destination: { namespace: env.ns }, interval: "1s", syncPolicy: automated };
+    await applyApplication({ namespace: env.ns, name: "memo", spec });
+    await waitForReady(env.ns, "memo", first);
+    await new Promise((r) => setTimeout(r, 2000));
+    const runs = toolRuns.count;
+    // a commit outside the overlay's inputs (overlays/dev, docs): a new revision, no render
+    const elsewhere = await env.git.commit("memo", { files: { "docs/README.md": "notes\n", "overlays/dev/kustomization.yaml": overlayRepo()["overlays/dev/kustomization.yaml"]!.replace("2-dev", "3-dev") } });
+    await waitForReady(env.ns, "memo", elsewhere);
+    await new Promise((r) => setTimeout(r, 3000)); // a few more 1 s polls
+    expect(toolRuns.count - runs, "kustomize runs while no input changed").toBe(0);
+    // a change in the base the overlay reaches renders again
+    const changed = await env.git.commit("memo", { files: { "base/service.yaml": overlayRepo()["base/service.yaml"]!.replace("port: 80", "port: 81") } });
+    await waitForReady(env.ns, "memo", changed);
+    expect(toolRuns.count - runs).toBeGreaterThan(0);
+    expect(await getJSON<{ spec: { ports: Array<{ port: number }> } }>(["service", "memo-web", "-n", env.ns]).then((s) => s?.spec.ports[0]?.port)).toBe(81);
   });
 
   it("`plumb render` of an overlay gives the same objects as `kubectl kustomize`", async () => {
