@@ -59,6 +59,13 @@ const cases: Case[] = [
     spec: (s) => ({ ...s, source: { ...s.source, helm: { valueFiles: ["../../../etc/passwd"] } } }),
   },
   {
+    name: "unvendored-dep",
+    kind: "helm",
+    code: "HelmTemplateFailed",
+    message: /^app: helm template failed: .*missing in charts\/ directory: redis.*; vendor the dependencies into charts\//,
+    files: { "app/Chart.yaml": "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://charts.example.com/stable\n" },
+  },
+  {
     name: "too-large",
     kind: "helm",
     code: "RenderTooLarge",

@@ -111,4 +111,22 @@ spec:
     expect(conditionOf(app, "Ready")?.status).toBe("True");
     expect(await kubectl(["get", "deployment", "quiet-worker", "-n", env.ns, "-o", "jsonpath={.spec.template.spec.containers[0].resources.limits.cpu}"])).toBe("1");
   });
+
+  it("renders a chart's vendored dependencies from charts/", async () => {
+    const repoURL = await env.git.createRepo("deps");
+    const rev = await env.git.commit("deps", {
+      files: {
+        "web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n  - name: cache\n    version: 0.2.0\n    repository: https://charts.example.com/stable\n",
+        "web/values.yaml": "cache:\n  size: 64\n",
+        "web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-web\ndata: {a: b}\n",
+        "web/charts/cache/Chart.yaml": "apiVersion: v2\nname: cache\nversion: 0.2.0\n",
+        "web/charts/cache/values.yaml": "size: 1\n",
+        "web/charts/cache/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-cache\ndata:\n  size: {{ .Values.size | quote }}\n",
+      },
+    });
+    await applyApplication({ namespace: env.ns, name: "deps", spec: { source: { repoURL, path: "web" }, destination: { namespace: env.ns }, interval: "1h", syncPolicy: automated } });
+    const ready = await waitForReady(env.ns, "deps", rev);
+    expect(ready.status?.resources?.map((r) => r.name).sort()).toEqual(["deps-cache", "deps-web"]);
+    expect((await getJSON<{ data: Record<string, string> }>(["configmap", "deps-cache", "-n", env.ns]))?.data.size).toBe("64");
+  });
 });
