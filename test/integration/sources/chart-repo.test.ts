@@ -37,8 +37,8 @@ describe("Helm chart repositories", () => {
     const source = (targetRevision: string) => ({ repoURL: charts.url, chart: "web", targetRevision, secretRef: { name: "chart-creds" } });
     await applyApplication({ namespace: env.ns, name: "pinned", spec: { source: source("1.0.0"), destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
     await applyApplication({ namespace: env.ns, name: "ranged", spec: { source: { ...source("^1.0.0"), helm: { values: { replicaCount: 2 } } }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
-    const pinned = await waitForReady(env.ns, "pinned");
-    const ranged = await waitForReady(env.ns, "ranged");
+    const pinned = await waitForReady(env.ns, "pinned", undefined, 180_000);
+    const ranged = await waitForReady(env.ns, "ranged", undefined, 180_000);
     const [, version, digest] = REVISION.exec(pinned.status?.sync?.revision ?? "") ?? [];
     expect(version).toBe("1.0.0");
     const tgz = await fetch(`${charts.url}/web-1.0.0.tgz`, { headers: { authorization: `Basic ${Buffer.from("reader:s3cret").toString("base64")}` } });
@@ -59,7 +59,7 @@ describe("Helm chart repositories", () => {
 
   it("fails clearly with wrong credentials and deletes nothing", async () => {
     await applyApplication({ namespace: env.ns, name: "creds", spec: { source: { repoURL: charts.url, chart: "web", targetRevision: "1.0.0", secretRef: { name: "chart-creds" } }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
-    await waitForReady(env.ns, "creds");
+    await waitForReady(env.ns, "creds", undefined, 180_000);
     const uid = (await getJSON<{ metadata: { uid: string } }>(["deployment", "creds-web", "-n", env.ns]))?.metadata.uid;
     await applyApplication({ namespace: env.ns, name: "creds", spec: { source: { repoURL: charts.url, chart: "web", targetRevision: "1.0.0", secretRef: { name: "wrong-creds" } }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
     const failed = await waitForApp(env.ns, "creds", (a) => conditionOf(a, "Ready")?.status === "False" && conditionOf(a, "Ready")?.reason === "GitFetchFailed");

@@ -33,7 +33,7 @@ describe("Helm charts in Git", () => {
         syncPolicy: automated,
       },
     });
-    const ready = await waitForReady(env.ns, "shop", first);
+    const ready = await waitForReady(env.ns, "shop", first, 180_000);
     expect(ready.status?.resources?.map((r) => `${r.kind}/${r.name}`).sort()).toEqual(["ConfigMap/shop-web", "Deployment/shop-web", "Service/shop-web"]);
     const d = (await getJSON<Deployment>(["deployment", "shop-web", "-n", env.ns]))!;
     expect(d.spec.replicas).toBe(2); // values-prod.yaml over values.yaml
@@ -45,7 +45,7 @@ describe("Helm charts in Git", () => {
     expect(await getJSON(["pod", "shop-web-test", "-n", env.ns])).toBeUndefined(); // helm.sh/hook: test
 
     const second = await env.git.commit("chart", { files: { "charts/web/values-prod.yaml": "replicaCount: 2\ncolor: purple\n" } });
-    await waitForReady(env.ns, "shop", second);
+    await waitForReady(env.ns, "shop", second, 180_000);
     await waitFor(
       async () => {
         const now = await getJSON<Deployment>(["deployment", "shop-web", "-n", env.ns]);
@@ -100,7 +100,7 @@ spec:
 `;
     const rev = await env.git.commit("quiet", { files });
     await applyApplication({ namespace: env.ns, name: "quiet", spec: { source: { repoURL, path: "charts/web" }, destination: { namespace: env.ns }, interval: "1h", syncPolicy: automated } });
-    await waitForReady(env.ns, "quiet", rev);
+    await waitForReady(env.ns, "quiet", rev, 180_000);
     await waitForApp(env.ns, "quiet", (a) => a.status?.health?.status === "Healthy");
     await new Promise((r) => setTimeout(r, 3000));
     const { writes, dryRuns } = await forcedResyncWrites(env.op, { namespace: env.ns, name: "quiet" });
@@ -125,7 +125,7 @@ spec:
       },
     });
     await applyApplication({ namespace: env.ns, name: "deps", spec: { source: { repoURL, path: "web" }, destination: { namespace: env.ns }, interval: "1h", syncPolicy: automated } });
-    const ready = await waitForReady(env.ns, "deps", rev);
+    const ready = await waitForReady(env.ns, "deps", rev, 180_000);
     expect(ready.status?.resources?.map((r) => r.name).sort()).toEqual(["deps-cache", "deps-web"]);
     expect((await getJSON<{ data: Record<string, string> }>(["configmap", "deps-cache", "-n", env.ns]))?.data.size).toBe("64");
   });

@@ -41,7 +41,7 @@ describe("Kustomize sources", () => {
     const repoURL = await env.git.createRepo("overlay");
     const first = await env.git.commit("overlay", { files: overlayRepo({ color: "blue" }) });
     await applyApplication({ namespace: env.ns, name: "shop", spec: { source: { repoURL, path: "overlays/prod" }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
-    const ready = await waitForReady(env.ns, "shop", first);
+    const ready = await waitForReady(env.ns, "shop", first, 180_000);
     expect(ready.status?.resources?.map((r) => `${r.kind}/${r.name}`).sort()).toEqual([
       expect.stringMatching(/^ConfigMap\/prod-web-config-[a-z0-9]{10}$/),
       "Deployment/prod-web",
@@ -72,7 +72,7 @@ describe("Kustomize sources", () => {
       { timeoutMs: 120_000, intervalMs: 100, what: "old generated ConfigMap pruned" },
     );
     await done;
-    const after = await waitForReady(env.ns, "shop", second);
+    const after = await waitForReady(env.ns, "shop", second, 180_000);
     const newConfig = (await getJSON<Deployment>(["deployment", "prod-web", "-n", env.ns]))!.spec.template.spec.containers[0]!.envFrom![0]!.configMapRef.name;
     expect(newConfig).not.toBe(oldConfig);
     expect(await configMapsOf(env.ns, "prod-web-config-")).toEqual([newConfig]);
@@ -98,7 +98,7 @@ describe("Kustomize sources", () => {
         syncPolicy: automated,
       },
     });
-    const ready = await waitForReady(env.ns, "edits", rev);
+    const ready = await waitForReady(env.ns, "edits", rev, 180_000);
     expect(ready.status?.resources?.map((r) => r.name).sort()).toEqual([expect.stringMatching(/^team-web-config-v2-[a-z0-9]{10}$/), "team-web-v2", "team-web-v2"]);
     const d = (await getJSON<Deployment>(["deployment", "team-web-v2", "-n", env.ns]))!;
     expect(d.spec.template.spec.containers[0]!.image).toBe("registry.example/web-team:9");
@@ -120,7 +120,7 @@ describe("Kustomize sources", () => {
     const repoURL = await env.git.createRepo("quiet");
     const rev = await env.git.commit("quiet", { files: overlayRepo() });
     await applyApplication({ namespace: env.ns, name: "quiet", spec: { source: { repoURL, path: "overlays/dev" }, destination: { namespace: env.ns }, interval: "1h", syncPolicy: automated } });
-    await waitForReady(env.ns, "quiet", rev);
+    await waitForReady(env.ns, "quiet", rev, 180_000);
     await waitForApp(env.ns, "quiet", (a) => a.status?.health?.status === "Healthy");
     await new Promise((r) => setTimeout(r, 3000)); // rollout status settles
     const { writes, dryRuns } = await forcedResyncWrites(env.op, { namespace: env.ns, name: "quiet" });
@@ -135,17 +135,17 @@ describe("Kustomize sources", () => {
     const first = await env.git.commit("memo", { files: overlayRepo() });
     const spec = { source: { repoURL, path: "overlays/prod", kustomize: { namePrefix: "memo-" } }, destination: { namespace: env.ns }, interval: "1s", syncPolicy: automated };
     await applyApplication({ namespace: env.ns, name: "memo", spec });
-    await waitForReady(env.ns, "memo", first);
+    await waitForReady(env.ns, "memo", first, 180_000);
     await new Promise((r) => setTimeout(r, 2000));
     const runs = toolRuns.count;
     // a commit outside the overlay's inputs (overlays/dev, docs): a new revision, no render
     const elsewhere = await env.git.commit("memo", { files: { "docs/README.md": "notes\n", "overlays/dev/kustomization.yaml": overlayRepo()["overlays/dev/kustomization.yaml"]!.replace("2-dev", "3-dev") } });
-    await waitForReady(env.ns, "memo", elsewhere);
+    await waitForReady(env.ns, "memo", elsewhere, 180_000);
     await new Promise((r) => setTimeout(r, 3000)); // a few more 1 s polls
     expect(toolRuns.count - runs, "kustomize runs while no input changed").toBe(0);
     // a change in the base the overlay reaches renders again
     const changed = await env.git.commit("memo", { files: { "base/service.yaml": overlayRepo()["base/service.yaml"]!.replace("port: 80", "port: 81") } });
-    await waitForReady(env.ns, "memo", changed);
+    await waitForReady(env.ns, "memo", changed, 180_000);
     expect(toolRuns.count - runs).toBeGreaterThan(0);
     expect(await getJSON<{ spec: { ports: Array<{ port: number }> } }>(["service", "memo-web", "-n", env.ns]).then((s) => s?.spec.ports[0]?.port)).toBe(81);
   });
