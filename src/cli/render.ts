@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { renderToolBins } from "../config.js";
 import { PlumbError } from "../errors.js";
-import { DEFAULT_TOOL_BOUNDS, renderSource, type RenderTools } from "../render/index.js";
+import { DEFAULT_TOOL_BOUNDS, detectSourceKind, renderSource, type RenderTools } from "../render/index.js";
 
 /** Streams a CLI command writes to. */
 export interface CliIO {
@@ -23,8 +23,8 @@ else every *.yaml, *.yml and *.json file.
   --set KEY=VALUE         Helm value (repeatable; merged last)
   --release-name NAME     Helm release name (default: release-name)
   --namespace, -n NS      Helm release namespace
-  --root DIR              what the render may read (default: the Git work tree
-                          holding DIR, else DIR); an overlay's bases must be in it
+  --root DIR              what the render may read (default: DIR; for a Kustomize
+                          overlay the Git work tree holding it, so its bases resolve)
   --no-recurse            plain directories: do not descend into subdirectories
   --kustomize-bin PATH    kustomize binary (default: PLUMB_KUSTOMIZE_BIN, PATH, make tools)
   --helm-bin PATH         helm binary (default: PLUMB_HELM_BIN, PATH, make tools)
@@ -99,9 +99,10 @@ function parse(args: string[]) {
 }
 
 /**
- * The root a render of DIR may read and DIR's path inside it: `--root`, else
- * the Git work tree holding DIR (an overlay's `../../base` is in the same
- * repository), else DIR itself.
+ * The root a render of DIR may read and DIR's path inside it: `--root`; else,
+ * for a Kustomize overlay, the Git work tree holding DIR (its `../../base`
+ * is in the same repository); else DIR itself (symlinks of a plain
+ * directory or chart must resolve inside it).
  */
 async function renderRoot(dir: string, given: string | undefined): Promise<{ root: string; path: string }> {
   let real: string;
@@ -111,6 +112,7 @@ async function renderRoot(dir: string, given: string | undefined): Promise<{ roo
     return { root: dir, path: "." }; // renderSource reports the missing directory
   }
   let root = given ? await realpath(given) : undefined;
+  if (!root && (await detectSourceKind({}, real)) !== "kustomize") root = real;
   for (let at = real; !root; at = dirname(at)) {
     if (await access(join(at, ".git")).then(() => true, () => false)) root = at;
     else if (dirname(at) === at) root = real;
