@@ -1,9 +1,18 @@
-# Plumb operator image: Node 24, production dependencies only, non-root.
+# Plumb operator image: Node 24, production dependencies only, non-root,
+# with the kustomize and helm binaries Plumb renders overlays and charts with.
 #   docker build -t plumb .
 # Stage 1 compiles TypeScript; stage 2 installs production dependencies only
 # (so neither TypeScript, vitest nor the `node` devDependency that pins Node
 # 24 for local work ends up in the image); the final stage copies both.
 ARG NODE_IMAGE=node:24-bookworm-slim
+ARG GO_IMAGE=golang:1.26-bookworm
+
+# kustomize and helm, built from their Go modules at the versions pinned in
+# hack/tools/tools.sh (the same script `make tools` runs), static (CGO off).
+FROM ${GO_IMAGE} AS tools
+WORKDIR /tools
+COPY hack/tools/tools.sh ./
+RUN ./tools.sh install bin
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -29,6 +38,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# found on PATH by the operator (--kustomize-bin / --helm-bin override)
+COPY --from=tools /tools/bin/kustomize /tools/bin/helm /usr/local/bin/
 # numeric, so runAsNonRoot can verify it; the Git cache lives on /tmp (an emptyDir in deploy/)
 USER 65532:65532
 EXPOSE 8080

@@ -3,8 +3,9 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 CLUSTER := hack/cluster/cluster.sh
+TOOLS := hack/tools/tools.sh
 
-.PHONY: all deps build lint typecheck test test-unit test-full cluster-build cluster-up cluster-down demo bench clean
+.PHONY: all deps build lint typecheck test test-unit test-full cluster-build cluster-up cluster-down tools demo bench clean
 
 all: build
 
@@ -29,6 +30,11 @@ typecheck: deps
 cluster-build:
 	$(CLUSTER) build
 
+# kustomize and helm at pinned versions (cached under ~/.cache/plumb/tools/,
+# linked into .cache/tools/bin/): Plumb renders overlays and charts with them.
+tools:
+	$(TOOLS) build
+
 cluster-up:
 	$(CLUSTER) up
 
@@ -37,7 +43,7 @@ cluster-down:
 
 # Everything: lint, types, unit tests, and integration/e2e tests against the
 # real local cluster (started once for the run, or reused when already up).
-test: deps cluster-build
+test: deps cluster-build tools
 	npm run lint --silent
 	npm run typecheck --silent
 	npm run build --silent
@@ -48,14 +54,14 @@ test-unit: deps
 
 # The slow reliability suite (many crash runs, big repos) on top of `test`.
 # The tests that stop the real kube-apiserver run alone afterwards.
-test-full: deps cluster-build build
+test-full: deps cluster-build tools build
 	PLUMB_TEST_FULL=1 vitest run
 	PLUMB_TEST_FULL=1 PLUMB_TEST_APISERVER_RESTART=1 vitest run --project cluster test/integration/reliability/apiserver-faults.test.ts -t "real kube-apiserver"
 
-demo: deps cluster-build build
+demo: deps cluster-build tools build
 	node --import ./hack/ts-register.mjs hack/demo.ts
 
-bench: deps cluster-build build
+bench: deps cluster-build tools build
 	node --import ./hack/ts-register.mjs bench/run.ts
 
 clean:

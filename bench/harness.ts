@@ -12,11 +12,12 @@ import { measurePushLatency, pushLatencyRows } from "./push-latency.js";
 import type { BenchRow } from "./report.js";
 import { measureShipped, shippedRows } from "./shipped.js";
 import { measureSteadyState, steadyStateRows } from "./steady-state.js";
+import { measureToolSource, toolSourceRows } from "./tool-sources.js";
 
 const REPO = resolve(import.meta.dirname, "..");
 
 /** The benchmarks `make bench` can run. */
-export const SECTIONS = ["push", "scale", "steady", "change", "shipped", "git", "diff"] as const;
+export const SECTIONS = ["push", "scale", "steady", "change", "shipped", "git", "diff", "sources"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Every knob of a benchmark run (run.ts reads them from BENCH_* variables). */
@@ -49,6 +50,9 @@ export interface BenchSettings {
   entry: OperatorEntry;
   /** Node flags of the operator processes. */
   nodeFlags: string[];
+  /** Apps per source kind in the Kustomize/Helm benchmark, and its quiet window (s). */
+  sourceApps: number;
+  sourceSteadySeconds: number;
   /** Measure the kubectl references of the first sync (off only to save time while tuning). */
   reference: boolean;
   log: (msg: string) => void;
@@ -79,6 +83,8 @@ export function defaultSettings(env: NodeJS.ProcessEnv = process.env): BenchSett
     cleanLeftovers: true,
     nodeFlags: env.BENCH_NODE_FLAGS !== undefined ? env.BENCH_NODE_FLAGS.split(" ").filter(Boolean) : NODE_FLAGS,
     reference: env.BENCH_NO_REFERENCE !== "1",
+    sourceApps: num("BENCH_SOURCE_APPS", 100),
+    sourceSteadySeconds: num("BENCH_SOURCE_STEADY_SECONDS", 60),
     entry: env.BENCH_OPERATOR === "src" || env.BENCH_OPERATOR === "dist" ? env.BENCH_OPERATOR : defaultEntry(),
     log: (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`),
   };
@@ -138,6 +144,14 @@ export async function runBench(s: BenchSettings): Promise<BenchOutcome> {
         rows.push(...pushLatencyRows(l));
       } finally {
         await operator.stop();
+      }
+    }
+    if (has("sources")) {
+      for (const kind of ["kustomize", "helm"] as const) {
+        s.log(`${kind}: first sync of ${s.sourceApps} apps, then ${s.sourceSteadySeconds} s at rest`);
+        const t = await measureToolSource({ rest, git, kind, n: s.sourceApps, run, logDir: s.outDir, steadySeconds: s.sourceSteadySeconds, entry: s.entry, operatorFlags: s.operatorFlags });
+        raw[`sources-${kind}`] = t;
+        rows.push(...toolSourceRows(t));
       }
     }
     const needScale = has("scale") || has("steady") || has("change") || has("shipped");

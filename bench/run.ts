@@ -1,7 +1,7 @@
 // `make bench`: runs every benchmark against the local cluster and prints
 // one table, each Plumb figure beside its reference from the same run.
-// Knobs (environment): BENCH_ONLY=push,scale,steady,change,shipped,git,diff
-// BENCH_SHIPPED_SECONDS=400
+// Knobs (environment): BENCH_ONLY=push,scale,steady,change,shipped,git,diff,sources
+// BENCH_SHIPPED_SECONDS=400 BENCH_SOURCE_APPS=100 BENCH_SOURCE_STEADY_SECONDS=60
 // BENCH_PUSHES=20 BENCH_SCALES=10,100,1000 BENCH_STEADY_SECONDS=300 BENCH_SETTLE_SECONDS=30
 // BENCH_POLL_SECONDS=5 BENCH_GIT_FILES=5000 BENCH_GIT_COMMITS=1000
 // BENCH_GIT_RUNS=3 BENCH_DIFF_SECONDS=3 BENCH_CONCURRENCY=<n>

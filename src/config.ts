@@ -1,6 +1,7 @@
+import { accessSync, constants, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
 
 /** Every setting of `plumb operator`, validated once at start. */
@@ -36,6 +37,18 @@ export interface OperatorConfig {
   trustedNamespaces: string[] | "*";
   /** The ServiceAccount an untrusted app without `spec.serviceAccountName` is applied as. */
   defaultServiceAccount: string;
+  /** The kustomize and helm binaries and the bounds of one render. */
+  tools: ToolConfig;
+}
+
+/** Where the render tools are and how long and how much one render may take. */
+export interface ToolConfig {
+  kustomizeBin: string | undefined;
+  helmBin: string | undefined;
+  /** PATH handed to the tools. */
+  searchPath: string;
+  timeoutMs: number;
+  maxOutputBytes: number;
 }
 
 /** Flag names (kebab-case); each also reads PLUMB_<FLAG> from the environment. */
@@ -43,7 +56,7 @@ export const OPERATOR_FLAGS = [
   "kubeconfig", "service-account-dir", "server", "listen", "namespace", "leader-elect", "lease-name",
   "lease-namespace", "lease-duration", "renew-deadline", "retry-period", "concurrency", "cache-dir",
   "git-timeout", "log-level", "api-auth", "webhook-secret", "identity", "trusted-namespaces",
-  "default-service-account",
+  "default-service-account", "kustomize-bin", "helm-bin", "render-timeout", "render-max-bytes",
 ] as const;
 
 type Raw = Partial<Record<(typeof OPERATOR_FLAGS)[number], string>>;
@@ -79,6 +92,11 @@ export function loadOperatorConfig(flags: Raw, env: NodeJS.ProcessEnv = process.
     identity: get("identity") ?? env.POD_NAME ?? env.HOSTNAME ?? `plumb-${process.pid}`,
     trustedNamespaces: trusted(get("trusted-namespaces") ?? (inPod ? podNamespace : undefined) ?? get("namespace") ?? podNamespace ?? "plumb-system"),
     defaultServiceAccount: dnsName("default-service-account", get("default-service-account") ?? "default", 253),
+    tools: {
+      ...renderToolBins({ kustomizeBin: get("kustomize-bin"), helmBin: get("helm-bin") }, env),
+      timeoutMs: int("render-timeout", get("render-timeout") ?? "60", 1, 3600) * 1000,
+      maxOutputBytes: int("render-max-bytes", get("render-max-bytes") ?? String(32 * 1024 * 1024), 1024, 1024 * 1024 * 1024),
+    },
   };
   if (cfg.renewDeadlineSeconds >= cfg.leaseDurationSeconds) {
     throw new ConfigError(`--renew-deadline (${cfg.renewDeadlineSeconds}s) must be shorter than --lease-duration (${cfg.leaseDurationSeconds}s)`);
@@ -102,6 +120,42 @@ function dnsName(flag: string, text: string, max: number): string {
     throw new ConfigError(`--${flag}: "${text}" is not a valid Kubernetes name`);
   }
   return text;
+}
+
+/** The binaries `make tools` links into the repository (absent in the image, which has them on PATH). */
+const BUILT_TOOLS = resolve(import.meta.dirname, "../.cache/tools/bin");
+
+/**
+ * Finds kustomize and helm: the flag or PLUMB_KUSTOMIZE_BIN / PLUMB_HELM_BIN
+ * (must be an executable file), else PATH, else the ones `make tools`
+ * built. Undefined when none is found; a render needing it then fails
+ * with a message saying how to get it.
+ */
+export function renderToolBins(flags: { kustomizeBin?: string | undefined; helmBin?: string | undefined }, env: NodeJS.ProcessEnv = process.env): Pick<ToolConfig, "kustomizeBin" | "helmBin" | "searchPath"> {
+  const searchPath = env.PATH ?? "/usr/local/bin:/usr/bin:/bin";
+  const find = (name: "kustomize" | "helm", explicit: string | undefined): string | undefined => {
+    const given = explicit ?? env[`PLUMB_${name.toUpperCase()}_BIN`];
+    if (given) {
+      const path = resolve(given);
+      if (!isExecutableFile(path)) throw new ConfigError(`--${name}-bin ${given} is not an executable file`);
+      return path;
+    }
+    for (const dir of searchPath.split(delimiter)) {
+      if (dir && isAbsolute(dir) && isExecutableFile(join(dir, name))) return join(dir, name);
+    }
+    const built = join(BUILT_TOOLS, name);
+    return isExecutableFile(built) ? built : undefined;
+  };
+  return { kustomizeBin: find("kustomize", flags.kustomizeBin), helmBin: find("helm", flags.helmBin), searchPath };
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function parseListen(text: string): { host: string; port: number } {

@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   ],
   sync: ["HealthCheckFailed", "Superseded"],
   api: ["HistoryNotFound", "PayloadTooLarge", "AuthUnavailable", "NotLeader", "NotReady", "MissingSignature", "InvalidSignature", "WebhookDisabled"],
-  cli: ["ReadFailed"],
+  cli: ["ReadFailed", "InvalidArgs"],
   internal: ["Internal"],
 } as const;
 

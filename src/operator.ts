@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { ChartRepository } from "./charts/index.js";
 import type { OperatorConfig } from "./config.js";
 import type { Logger } from "./log.js";
 import { createGitSource, type GitOperationEvent } from "./git/index.js";
@@ -14,6 +15,7 @@ import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js
 import { systemClock } from "./sync/clock.js";
 import { Controller } from "./sync/controller.js";
 import { RenderMemo } from "./sync/desired.js";
+import { DEFAULT_TOOL_BOUNDS } from "./render/index.js";
 import { DriftMemory } from "./sync/drift-memory.js";
 import { applierOf } from "./sync/tenancy.js";
 
@@ -59,6 +61,8 @@ export function buildOperator(
     metrics,
     drift: new DriftMemory(),
     renders: new RenderMemo(),
+    charts: new ChartRepository({ cacheDir: cfg.cacheDir, timeoutMs: cfg.gitTimeoutSeconds * 1000 }),
+    tools: { ...cfg.tools, workDir: cfg.cacheDir, concurrency: DEFAULT_TOOL_BOUNDS.concurrency },
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });

@@ -16,7 +16,11 @@ import { silentLogger } from "../log.js";
 import { APP_LABEL, TRACKING_ANNOTATION } from "../model/labels.js";
 import type { KubeObject } from "../model/object.js";
 import { keyOf, keyString } from "../model/resource-key.js";
-import { assignNamespaces, renderDirectory } from "../render/index.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderToolBins } from "../config.js";
+import { assignNamespaces, DEFAULT_TOOL_BOUNDS, renderSource } from "../render/index.js";
 import { diffDesired, type ResourceDiff } from "../sync/diff-report.js";
 import type { CliIO } from "./render.js";
 
@@ -54,14 +58,18 @@ export async function runDiff(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   let rest: RestClient | undefined;
+  let workDir: string | undefined;
   try {
     const kc = loadKubeConfig(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {});
     rest = new RestClient(kc);
     const discovery = new Discovery(rest);
     const cluster = new KubeCluster({ objects: new ObjectClient({ rest, discovery }), discovery, cache: new LiveCache({ rest, logger: silentLogger() }) });
-    const rendered = await renderDirectory({ root: opts.dir, path: "." });
-    await Promise.all(rendered.map((r) => cluster.kindOf(r.object.apiVersion, r.object.kind)));
     const namespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
+    workDir = await mkdtemp(join(tmpdir(), "plumb-diff-"));
+    const tools = { ...renderToolBins({}), workDir, ...DEFAULT_TOOL_BOUNDS };
+    // Kustomize overlays and Helm charts are detected and rendered as the operator does
+    const { objects: rendered } = await renderSource({ root: opts.dir, source: { path: "." }, releaseName: "release-name", namespace, capabilities: () => cluster.capabilities(), tools });
+    await Promise.all(rendered.map((r) => cluster.kindOf(r.object.apiVersion, r.object.kind)));
     const placed = assignNamespaces({ objects: rendered, defaultNamespace: namespace, scopeOf: (g, k) => cluster.scopeOf(g, k) });
     const desired = placed.map(({ object, source }) => ({ key: keyOf(object), object, source }));
     const diffs = (await diffDesired({ cluster, desired, fresh: true, prepare: keepTracking })).map((d) => d.diff);
@@ -75,6 +83,7 @@ export async function runDiff(args: string[], io: CliIO): Promise<number> {
     return 2;
   } finally {
     rest?.close();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   }
 }
 

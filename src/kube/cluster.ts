@@ -1,5 +1,6 @@
 import type { KubeObject } from "../model/object.js";
 import { splitApiVersion } from "../model/object.js";
+import type { ClusterCapabilities } from "../render/index.js";
 import type { ClusterPort, KindRef, LiveRef } from "../sync/ports.js";
 import type { Discovery } from "./discovery.js";
 import type { LiveCache } from "./live-cache.js";
@@ -57,6 +58,12 @@ export class KubeCluster implements ClusterPort {
 
   onChange(listener: (obj: KubeObject) => void, keys?: Iterable<string>): () => void {
     return this.#cache.subscribe((_type, obj) => listener(obj), keys);
+  }
+
+  async capabilities(): Promise<ClusterCapabilities> {
+    // discovery's cache is enough (kept fresh by kind lookups); only an empty one is loaded
+    if (this.#discovery.apiVersions().length === 0) await this.#discovery.refresh(true);
+    return { kubeVersion: await this.#discovery.serverVersion(), apiVersions: this.#discovery.apiVersions() };
   }
 }
 

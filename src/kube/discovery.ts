@@ -30,6 +30,8 @@ export class Discovery {
   #rest: RestClient;
   #byGVK = new Map<string, KindInfo>();
   #byGK = new Map<string, KindInfo>();
+  #apiVersions: string[] = [];
+  #version: Promise<string> | undefined;
   #loadedAt = 0;
   #loading: Promise<void> | undefined;
   readonly minRefreshMs: number;
@@ -61,6 +63,23 @@ export class Discovery {
     return k ? (k.namespaced ? "Namespaced" : "Cluster") : undefined;
   }
 
+  /** Every served `group/version` and `group/version/Kind` (Helm's --api-versions), from the cache. */
+  apiVersions(): string[] {
+    return this.#apiVersions;
+  }
+
+  /** The API server's gitVersion (e.g. v1.37.2), asked once. */
+  serverVersion(): Promise<string> {
+    this.#version ??= this.#rest.request<{ gitVersion?: string }>({ method: "GET", path: "/version" }).then(
+      (v) => v?.gitVersion ?? "",
+      (err: unknown) => {
+        this.#version = undefined;
+        throw err;
+      },
+    );
+    return this.#version;
+  }
+
   /** Reloads discovery unless it was loaded within minRefreshMs. */
   async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.#loadedAt < this.minRefreshMs) return;
@@ -90,6 +109,12 @@ export class Discovery {
         }
       }
     }
+    const apiVersions = new Set<string>();
+    for (const key of byGVK.keys()) {
+      apiVersions.add(key);
+      apiVersions.add(key.slice(0, key.lastIndexOf("/")));
+    }
+    this.#apiVersions = [...apiVersions].sort();
     this.#byGVK = byGVK;
     this.#byGK = byGK;
     this.#loadedAt = Date.now();

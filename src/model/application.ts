@@ -1,13 +1,38 @@
 import type { Health, HealthStatus } from "./health.js";
 import type { KubeObject } from "./object.js";
 
+/** `spec.source.kustomize`: edits applied as `kustomize edit` would, on a scratch copy. */
+export interface KustomizeOptions {
+  namePrefix?: string;
+  nameSuffix?: string;
+  /** Kustomize's image syntax: `name=newName:tag`, `name:tag`, `name@digest`. */
+  images?: string[];
+  commonLabels?: Record<string, string>;
+}
+
+/** `spec.source.helm`: how a chart is templated. */
+export interface HelmOptions {
+  /** Default: the Application's name. */
+  releaseName?: string;
+  /** Relative to the chart directory; must stay inside the repository. */
+  valueFiles?: string[];
+  /** Merged last, over every value file. */
+  values?: Record<string, unknown>;
+}
+
 /** `spec.source` of an Application. */
 export interface ApplicationSource {
+  /** A Git repository, or a Helm chart repository when `chart` is set. */
   repoURL: string;
+  /** Branch, tag or commit; for a chart, an exact version or a semver range. */
   targetRevision?: string;
   path?: string;
   directory?: { recurse?: boolean };
   secretRef?: { name: string };
+  kustomize?: KustomizeOptions;
+  helm?: HelmOptions;
+  /** The chart's name in the chart repository at repoURL. */
+  chart?: string;
 }
 
 /** `spec.ignoreDifferences[]`. */

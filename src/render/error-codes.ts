@@ -24,6 +24,11 @@ export const RENDER_ERROR_CODES = {
   SymlinkLoop: "symlinks form a cycle",
   UnknownKind: "the API server does not serve the kind and no CRD in the render defines it",
   NoNamespace: "a namespaced object names no namespace and there is no default",
+  KustomizeFailed: "`kustomize build` (or a `kustomize edit` of spec.source.kustomize) failed, or kustomize is not installed",
+  HelmTemplateFailed: "`helm template` failed (names the template file and line when Helm gives one), a values file is missing or outside the repository, or helm is not installed",
+  RemoteBaseRefused: "a kustomization names a remote base or resource (a URL); only what is in the repository is rendered",
+  RenderTimeout: "kustomize or helm ran longer than --render-timeout and was stopped",
+  RenderTooLarge: "kustomize or helm printed more than --render-max-bytes and was stopped",
 } as const;
 
 /** A stable RenderError code. */

@@ -1,6 +1,7 @@
 import type { Logger } from "../log.js";
 import type { Application } from "../model/application.js";
-import type { AppStorePort, ClusterPort, Clock, GitPort } from "./ports.js";
+import type { RenderTools } from "../render/index.js";
+import type { AppStorePort, ChartRepoPort, ClusterPort, Clock, GitPort } from "./ports.js";
 import type { DriftMemory } from "./drift-memory.js";
 import type { RenderMemo } from "./desired.js";
 
@@ -22,6 +23,10 @@ export interface SyncContext {
   drift: DriftMemory;
   /** Recent renders, so unchanged paths are not rendered again (optional). */
   renders?: RenderMemo;
+  /** Helm chart repositories (needed by apps with spec.source.chart). */
+  charts?: ChartRepoPort;
+  /** The kustomize and helm binaries and their bounds (needed by Kustomize and Helm apps). */
+  tools?: RenderTools;
   /** How often a health gate re-checks the remote head for a newer commit. */
   supersedeCheckMs: number;
 }

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { assignNamespaces, renderDirectory } from "../render/index.js";
-import type { RenderedObject } from "../render/index.js";
+import { assignNamespaces, renderSource, withoutTools } from "../render/index.js";
+import type { ClusterCapabilities, RenderedObject, RenderTools, SourceKind } from "../render/index.js";
 import type { Application } from "../model/application.js";
 import { APP_LABEL, TRACKING_ANNOTATION } from "../model/labels.js";
 import type { KubeObject } from "../model/object.js";
@@ -29,6 +31,7 @@ export function appTrackingId(app: Application, key: ResourceKey): string {
 export class RenderMemo {
   readonly limit: number;
   #entries = new Map<string, Buffer>();
+  #inputs = new Map<string, RenderInputs>();
 
   constructor(limit = 4096) {
     this.limit = limit;
@@ -47,6 +50,45 @@ export class RenderMemo {
     this.#entries.set(key, deflateRawSync(JSON.stringify(desired), { level: 1 }));
     if (this.#entries.size > this.limit) this.#entries.delete(this.#entries.keys().next().value!);
   }
+
+  /** What the last render of an app (at one spec generation) read. */
+  inputsOf(appKey: string): RenderInputs | undefined {
+    return this.#inputs.get(appKey);
+  }
+
+  /** Notes what a render of an app read. */
+  setInputs(appKey: string, inputs: RenderInputs): void {
+    this.#inputs.delete(appKey);
+    this.#inputs.set(appKey, inputs);
+    if (this.#inputs.size > this.limit) this.#inputs.delete(this.#inputs.keys().next().value!);
+  }
+}
+
+/** The kind of an app's last render and the repository paths it read. */
+export interface RenderInputs {
+  kind: SourceKind;
+  paths: string[];
+}
+
+/**
+ * What a render of `inputs` at this source depends on: for a plain directory
+ * or a chart archive the source's own key; for Kustomize and Helm the object
+ * ids of every path the tool read (or the whole commit when one of them
+ * holds a symlink), plus, for Helm, the cluster's capabilities.
+ */
+async function contentKeyOf(opts: { source: FetchedSource; inputs: RenderInputs; capabilities: () => Promise<ClusterCapabilities | undefined> }): Promise<string> {
+  const { source, inputs } = opts;
+  if (inputs.kind === "directory") return source.contentKey;
+  let key = inputs.kind === "chart" ? source.contentKey : "";
+  if (inputs.kind !== "chart") {
+    const ids = await Promise.all(inputs.paths.map(async (p) => ((await source.symlinksAt(p)) ? undefined : `${p}=${(await source.objectAt(p)) ?? "-"}`)));
+    key = ids.includes(undefined) ? `commit ${source.revision}` : ids.join(";");
+  }
+  if (inputs.kind === "helm" || inputs.kind === "chart") {
+    const caps = await opts.capabilities();
+    key += `|caps ${createHash("sha256").update(JSON.stringify(caps ?? null)).digest("hex").slice(0, 16)}`;
+  }
+  return `${inputs.kind} ${key}`;
 }
 
 /**
@@ -55,16 +97,27 @@ export class RenderMemo {
  * the ownership label and tracking annotation added. With a memo, a path
  * whose content and app spec are unchanged is not rendered (or checked out) again.
  */
-export async function renderDesired(opts: { app: Application; source: FetchedSource; cluster: ClusterPort; memo?: RenderMemo }): Promise<DesiredObject[]> {
+export async function renderDesired(opts: { app: Application; source: FetchedSource; cluster: ClusterPort; memo?: RenderMemo; tools?: RenderTools }): Promise<DesiredObject[]> {
   const { app, source, cluster, memo } = opts;
-  const memoKey = `${app.metadata.uid ?? ""}|${app.metadata.namespace}/${app.metadata.name}|${app.metadata.generation ?? 0}|${app.spec.source.repoURL}|${source.contentKey}`;
-  const remembered = memo?.get(memoKey);
-  if (remembered) return remembered;
-  const rendered = await renderDirectory({
-    root: await source.checkout(),
-    path: app.spec.source.path ?? ".",
-    recurse: app.spec.source.directory?.recurse ?? true,
+  const appKey = `${app.metadata.uid ?? ""}|${app.metadata.namespace}/${app.metadata.name}|${app.metadata.generation ?? 0}|${app.spec.source.repoURL}`;
+  const capabilities = () => cluster.capabilities?.() ?? Promise.resolve(undefined);
+  // a render reads the same inputs as the last one of this app until one of them changes
+  const known = memo?.inputsOf(appKey);
+  if (known) {
+    const remembered = memo?.get(`${appKey}|${await contentKeyOf({ source, inputs: known, capabilities })}`);
+    if (remembered) return remembered;
+  }
+  const chart = !!app.spec.source.chart;
+  const checkout = await source.checkout();
+  const result = await renderSource({
+    ...(chart ? { chartArchive: checkout } : { root: checkout }),
+    source: app.spec.source,
+    releaseName: app.metadata.name,
+    namespace: app.spec.destination?.namespace,
+    capabilities,
+    tools: opts.tools ?? withoutTools(tmpdir()),
   });
+  const rendered = result.objects;
   // warm discovery for every kind used, so scopeOf below answers from cache
   const kinds = new Map(rendered.map((r) => [`${r.object.apiVersion}/${r.object.kind}`, r.object] as const));
   await Promise.all([...kinds.values()].map((o) => cluster.kindOf(o.apiVersion, o.kind)));
@@ -77,7 +130,11 @@ export async function renderDesired(opts: { app: Application; source: FetchedSou
     const key = keyOf(object);
     return { key, source: where, object: track(object, app, key) };
   });
-  memo?.set(memoKey, desired);
+  if (memo) {
+    const inputs = { kind: result.kind, paths: result.inputs };
+    memo.setInputs(appKey, inputs);
+    memo.set(`${appKey}|${await contentKeyOf({ source, inputs, capabilities })}`, desired);
+  }
   return desired;
 }
 

@@ -45,7 +45,7 @@ export async function diffApplication(ctx: SyncContext, app: Application): Promi
   const head = await resolveHead(ctx, app);
   const source = await fetchSource(ctx, app, { headRevision: head });
   const cluster = ctx.clusterFor(app);
-  const desired = await renderDesired({ app, source, cluster });
+  const desired = await renderDesired({ app, source, cluster, ...(ctx.tools ? { tools: ctx.tools } : {}) });
   const ownerOf = (key: ResourceKey) => appTrackingId(app, key);
   const diffs = await diffDesired({ cluster, desired, ignore: app.spec.ignoreDifferences ?? [], ownerOf });
   const orphans = await findOrphans({ app, cluster, desired });

@@ -1,5 +1,6 @@
 import type { Application, ApplicationStatus } from "../model/application.js";
 import type { KubeObject } from "../model/object.js";
+import type { ClusterCapabilities } from "../render/index.js";
 
 /** Credentials for a Git repository (from `spec.source.secretRef`); never logged. */
 export interface RepoCredentials {
@@ -22,6 +23,24 @@ export interface GitPort {
   treeOid(req: { repoURL: string; sha: string; path: string; credentials?: RepoCredentials }): Promise<string | undefined>;
   /** Whether the tree at `path` holds a symlink anywhere below it (its render may then read files outside it). */
   symlinksIn(req: { repoURL: string; sha: string; path: string; credentials?: RepoCredentials }): Promise<boolean>;
+}
+
+/** A chart version a chart repository serves, with the sha256 of its archive. */
+export interface ChartVersion {
+  version: string;
+  digest: string;
+}
+
+/** What sync needs from Helm chart repositories (implemented by src/charts). */
+export interface ChartRepoPort {
+  /**
+   * The newest version of `chart` matching `version` (exact or a semver
+   * range; default the newest release). An index read at or after `since`
+   * (epoch ms) may be reused; default: read it now.
+   */
+  resolveChart(req: { repoURL: string; chart: string; version?: string | undefined; credentials?: RepoCredentials | undefined; since?: number }): Promise<ChartVersion>;
+  /** The chart archive on disk (downloaded once, verified against `digest`). */
+  fetchChart(req: { repoURL: string; chart: string; version: string; digest: string; credentials?: RepoCredentials | undefined }): Promise<string>;
 }
 
 /** A kind as the API server serves it. */
@@ -64,6 +83,8 @@ export interface ClusterPort {
    * `keyString` is in `keys`, when given); returns an unsubscribe function.
    */
   onChange(listener: (obj: KubeObject) => void, keys?: Iterable<string>): () => void;
+  /** The server's version and served APIs, for Helm's `.Capabilities` (optional: without it Helm's defaults apply). */
+  capabilities?(): Promise<ClusterCapabilities>;
 }
 
 /** Applications: reading credentials, writing status and Events. */

@@ -76,7 +76,7 @@ export async function reconcile(ctx: SyncContext, app: Application, req: Reconci
     if (isStalledOn(app, head) && !req.manual) return { outcome: "skipped", terminal: true };
     const target = chooseTarget(app, head, req);
     const source = await stage("GitFetchFailed", () => fetchSource(run.ctx, app, { headRevision: head!, revision: target.revision }));
-    const desired = await stage("RenderFailed", () => renderDesired({ app, source, cluster: run.cluster, ...(ctx.renders ? { memo: ctx.renders } : {}) }));
+    const desired = await stage("RenderFailed", () => renderDesired({ app, source, cluster: run.cluster, ...(ctx.renders ? { memo: ctx.renders } : {}), ...(ctx.tools ? { tools: ctx.tools } : {}) }));
     const compared = await stage("ComparisonFailed", () => compareWithLive({ ctx: run.ctx, app, cluster: run.cluster, desired }));
     const orphans = await stage("ComparisonFailed", () => findOrphans({ app, cluster: run.cluster, desired }));
     const plan = planSync({ compared, orphans, trackingIdOf: (k) => appTrackingId(app, k), prune: mayPrune(app, req) });

@@ -19,8 +19,22 @@ export interface FetchedSource {
    * elsewhere in the repository). Equal keys render equally.
    */
   contentKey: string;
-  /** The commit's tree on disk (checked out on first call; a remembered render never needs it). */
+  /**
+   * The commit's tree on disk (checked out on first call; a remembered render
+   * never needs it); for a chart repository, the verified chart archive.
+   */
   checkout(): Promise<string>;
+  /** The Git object id at a root-relative path of `revision` (undefined when absent, or for a chart repository). */
+  objectAt(path: string): Promise<string | undefined>;
+  /** Whether the tree at a root-relative path holds a symlink (its render may read beyond it). */
+  symlinksAt(path: string): Promise<boolean>;
+}
+
+const CHART_REVISION = /^(.+)@sha256:([0-9a-f]{64})$/;
+
+/** Whether the app deploys a chart from a Helm chart repository rather than Git. */
+export function isChartSource(app: Application): boolean {
+  return !!app.spec.source.chart;
 }
 
 /** Reads the repository credentials an app names, if any. */
@@ -38,6 +52,11 @@ export async function resolveHead(ctx: SyncContext, app: Application, opts: { si
   const { repoURL, targetRevision } = app.spec.source;
   if (!/^https?:\/\//i.test(repoURL)) {
     throw new SpecError(`spec.source.repoURL must be an http(s) URL, got "${redactURL(repoURL)}"`, { code: "InvalidSpec", data: { field: "spec.source.repoURL" } });
+  }
+  if (isChartSource(app)) {
+    if (!ctx.charts) throw new SpecError("this Plumb cannot read chart repositories", { data: { field: "spec.source.chart" } });
+    const chart = await ctx.charts.resolveChart({ repoURL, chart: app.spec.source.chart!, version: targetRevision, credentials: await credentialsOf(ctx, app), ...(opts.since !== undefined ? { since: opts.since } : {}) });
+    return `${chart.version}@sha256:${chart.digest}`;
   }
   return ctx.git.resolveRevision({ repoURL, revision: targetRevision || "HEAD", credentials: await credentialsOf(ctx, app), ...(opts.since !== undefined ? { since: opts.since } : {}) });
 }
@@ -67,6 +86,7 @@ export async function fetchSource(ctx: SyncContext, app: Application, opts: { he
   const { repoURL } = app.spec.source;
   const revision = opts.revision ?? opts.headRevision;
   const credentials = await credentialsOf(ctx, app);
+  if (isChartSource(app)) return chartSource(ctx, app, { headRevision: opts.headRevision, revision, credentials });
   const path = app.spec.source.path ?? ".";
   const at = { repoURL, sha: revision, path, ...(credentials ? { credentials } : {}) };
   const pathTree = await ctx.git.treeOid(at);
@@ -79,5 +99,25 @@ export async function fetchSource(ctx: SyncContext, app: Application, opts: { he
     pathTree,
     contentKey: selfContained ? `tree ${pathTree}` : `commit ${revision}`,
     checkout: () => (dir ??= ctx.git.checkout({ repoURL, revision, ...(credentials ? { credentials } : {}) }).then((c) => c.dir)),
+    objectAt: (p) => ctx.git.treeOid({ ...at, path: p }),
+    symlinksAt: (p) => ctx.git.symlinksIn({ ...at, path: p }),
+  };
+}
+
+/** A chart repository's `<version>@sha256:<digest>` as a source: the archive is fetched on demand. */
+function chartSource(ctx: SyncContext, app: Application, opts: { headRevision: string; revision: string; credentials: RepoCredentials | undefined }): FetchedSource {
+  const m = CHART_REVISION.exec(opts.revision);
+  if (!m || !ctx.charts) throw new SpecError(`"${opts.revision}" is not a chart revision (<version>@sha256:<digest>)`, { data: { field: "revision" } });
+  const [, version, digest] = m as unknown as [string, string, string];
+  const charts = ctx.charts;
+  let archive: Promise<string> | undefined;
+  return {
+    headRevision: opts.headRevision,
+    revision: opts.revision,
+    pathTree: digest,
+    contentKey: `chart ${opts.revision}`,
+    checkout: () => (archive ??= charts.fetchChart({ repoURL: app.spec.source.repoURL, chart: app.spec.source.chart!, version, digest, credentials: opts.credentials })),
+    objectAt: () => Promise.resolve(undefined),
+    symlinksAt: () => Promise.resolve(false),
   };
 }

@@ -82,7 +82,7 @@ describe("verdict", () => {
 });
 
 describe("operationToRun", () => {
-  const source = (revision: string): FetchedSource => ({ headRevision: HEAD, revision, pathTree: "t", contentKey: "k", checkout: () => Promise.resolve("/nowhere") });
+  const source = (revision: string): FetchedSource => ({ headRevision: HEAD, revision, pathTree: "t", contentKey: "k", checkout: () => Promise.resolve("/nowhere"), objectAt: () => Promise.resolve("t"), symlinksAt: () => Promise.resolve(false) });
   const writes = plan([compared(cm("a"), "update")]);
   const none = plan([compared(cm("a"), "skip")]);
 

@@ -43,10 +43,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("Dockerfile", () => {
-  it("builds FROM node:24 images in stages and runs the operator as a numeric non-root user", () => {
+  it("builds FROM node:24 images in stages (and Go 1.26 for the tools) and runs the operator as a numeric non-root user", () => {
     const { stages } = parseDockerfile(readFileSync(DOCKERFILE, "utf8"));
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const s of stages) expect(s.from).toMatch(/^node:24[-.]/);
+    for (const s of stages) expect(s.from).toMatch(s.name === "tools" ? /^golang:1\.26[-.]/ : /^node:24[-.]/);
+    expect(stages.at(-1)!.from).toMatch(/^node:24[-.]/);
     expect(image.user).toMatch(/^[1-9]\d*(:\d+)?$/);
     expect(image.entrypoint).toEqual(["node", "--max-semi-space-size=4", "dist/cli/main.js", "operator"]);
   });
@@ -79,6 +80,16 @@ describe("Dockerfile", () => {
     expect(Object.entries(lock.packages).filter(([, p]) => p.dev).map(([k]) => k)).toEqual([]);
     expect(existsSync(join(app, "src")), "no TypeScript sources in the image").toBe(false);
     expect(existsSync(join(app, "dist/cli/main.js"))).toBe(true);
+  });
+
+  it("ships the pinned kustomize and helm, built by the same script as `make tools`", async () => {
+    const pins = Object.fromEntries([...readFileSync(join(REPO, "hack/tools/tools.sh"), "utf8").matchAll(/^(KUSTOMIZE|HELM)_VERSION=(\S+)/gm)].map((m) => [m[1]!, m[2]!]));
+    for (const [tool, pin] of [["kustomize", pins.KUSTOMIZE], ["helm", pins.HELM]] as const) {
+      const bin = join(image.root, "usr/local/bin", tool);
+      expect(existsSync(bin), tool).toBe(true);
+      const out = await new Promise<string>((resolve, reject) => execFile(bin, ["version"], { timeout: 30_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout))));
+      expect(out).toContain(pin);
+    }
   });
 
   it("keeps local state and credentials out of the build context", () => {
