@@ -1,4 +1,4 @@
-import { request } from "node:http";
+import { request, type IncomingMessage } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Application } from "../../src/model/application.js";
 import { openStream, type SseClient } from "../support/sse.js";
@@ -108,7 +108,7 @@ describe("GET /api/v1/stream", () => {
     const fake = running;
     // a raw request whose response is never read: the socket stops draining
     const got: Buffer[] = [];
-    const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(`${fake.url}/api/v1/stream`, resolve);
       req.on("error", reject);
       req.end();
