@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 CLUSTER := hack/cluster/cluster.sh
 
-.PHONY: all deps build lint typecheck test test-unit test-full cluster-build cluster-up cluster-down demo bench clean
+.PHONY: all deps build lint typecheck test test-unit test-full cluster-build cluster-up cluster-down demo bench clean browser
 
 all: build
 
@@ -29,6 +29,10 @@ typecheck: deps
 cluster-build:
 	$(CLUSTER) build
 
+# Headless Chromium for the dashboard's browser tests (Debian package; idempotent).
+browser:
+	hack/install-chromium.sh
+
 cluster-up:
 	$(CLUSTER) up
 
@@ -37,7 +41,7 @@ cluster-down:
 
 # Everything: lint, types, unit tests, and integration/e2e tests against the
 # real local cluster (started once for the run, or reused when already up).
-test: deps cluster-build
+test: deps cluster-build browser
 	npm run lint --silent
 	npm run typecheck --silent
 	npm run build --silent
@@ -48,7 +52,7 @@ test-unit: deps
 
 # The slow reliability suite (many crash runs, big repos) on top of `test`.
 # The tests that stop the real kube-apiserver run alone afterwards.
-test-full: deps cluster-build build
+test-full: deps cluster-build browser build
 	PLUMB_TEST_FULL=1 vitest run
 	PLUMB_TEST_FULL=1 PLUMB_TEST_APISERVER_RESTART=1 vitest run --project cluster test/integration/reliability/apiserver-faults.test.ts -t "real kube-apiserver"
 

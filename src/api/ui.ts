@@ -38,7 +38,8 @@ const secured: RequestHandler = (_req, res, next) => {
 export function uiRoutes(uiDir: string | undefined): Router {
   const router = Router();
   router.get("/", (_req, res) => res.redirect(302, UI_PATH));
-  router.get("/ui", (_req, res) => res.redirect(301, UI_PATH));
+  // routing ignores a trailing slash: only the bare /ui is redirected
+  router.get("/ui", (req, res, next) => (req.originalUrl.split("?")[0] === "/ui" ? res.redirect(301, UI_PATH) : next()));
   router.use(UI_PATH, secured);
   if (uiDir) {
     router.use(`${UI_PATH}assets`, express.static(join(uiDir, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false, etag: false }));
