@@ -15,7 +15,6 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # the dashboard: ui/ bundled by esbuild (a devDependency) into dist/ui
 COPY ui ./ui
-COPY hack/build-ui.ts ./hack/
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps

@@ -2,7 +2,7 @@
  * Builds the dashboard (ui/) into dist/ui with esbuild: one bundled,
  * minified script and one stylesheet, named by content hash (served as
  * immutable), and index.html pointing at them (served with no-cache).
- * `node hack/build-ui.ts [OUTDIR]`; also imported by the browser tests.
+ * `node ui/build.ts [OUTDIR]`; also imported by the browser tests.
  */
 import { build } from "esbuild";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
