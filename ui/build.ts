@@ -39,5 +39,5 @@ export async function buildUi(outDir: string = join(ROOT, "dist/ui")): Promise<{
 if (import.meta.url === `file://${process.argv[1]}`) {
   const out = process.argv[2] ? resolve(process.argv[2]) : undefined;
   const { js, css } = await buildUi(out);
-  console.log(`dashboard built: ${js}, ${css}`);
+  process.stdout.write(`dashboard built: ${js}, ${css}\n`);
 }

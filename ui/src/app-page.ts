@@ -14,7 +14,7 @@ export function renderAppPage(main: HTMLElement, store: AppStore, namespace: str
   const id = `${namespace}/${name}`;
   const base = `/api/v1/applications/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
   const notice = h("div", { class: "notice", role: "alert", hidden: true });
-  const status = h("div", { role: "status", class: "muted", "aria-live": "polite" });
+  const status = h("div", { id: "action-status", role: "status", class: "muted", "aria-live": "polite" });
   const summary = h("section", { "aria-labelledby": "summary-h" });
   const tree = h("section", { "aria-labelledby": "tree-h" });
   const conditions = h("section", { "aria-labelledby": "conditions-h" });

@@ -136,7 +136,7 @@ function renderCounts(el: HTMLElement, store: AppStore): void {
   replaceChildren(
     el,
     h("p", { class: "total" }, h("strong", {}, store.apps.size), " applications"),
-    group("Sync", SYNC_STATES, syncs, syncBadge),
-    group("Health", HEALTH_STATES, healths, (s) => healthBadge(s)),
+    group("Applications by sync status", SYNC_STATES, syncs, syncBadge),
+    group("Applications by health", HEALTH_STATES, healths, (s) => healthBadge(s)),
   );
 }
