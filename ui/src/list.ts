@@ -4,6 +4,9 @@ import { appId, type AppSummary } from "./types.js";
 
 const SYNC_STATES = ["Synced", "OutOfSync", "Unknown"];
 const HEALTH_STATES = ["Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"];
+/** Rows rendered before the first paint (more than a screenful), then per chunk. */
+const FIRST_ROWS = 60;
+const CHUNK_ROWS = 200;
 
 /** Why an app is not Ready, for the list's message column. */
 export function failureMessage(a: AppSummary): string {
@@ -54,31 +57,57 @@ export function renderList(main: HTMLElement, store: AppStore): () => void {
   };
   const summarize = (): void => {
     let visible = 0;
+    for (const a of store.apps.values()) if (matches(a)) visible++;
     for (const [id, row] of rows) {
       const a = store.apps.get(id);
-      const show = !!a && matches(a);
-      row.hidden = !show;
-      if (show) visible++;
+      row.hidden = !a || !matches(a);
     }
     shown.textContent = store.loaded ? `Showing ${visible} of ${store.apps.size} applications` : "Loading…";
     empty.hidden = !store.loaded || visible > 0;
     empty.textContent = store.apps.size ? "No application matches the filter." : "No applications you may see. Ask for get rights on applications.plumb.dev in a namespace.";
     renderCounts(counts, store);
   };
+  /**
+   * A snapshot: the first screenful of rows at once, the rest in chunks
+   * between frames, so the page paints in well under the time a thousand
+   * rows take to lay out, and stays responsive while the rest arrive.
+   */
+  let generation = 0;
   const full = (): void => {
+    const mine = ++generation;
+    performance.clearMarks();
+    performance.clearMeasures();
     performance.mark("plumb:list-start");
-    const frag = document.createDocumentFragment();
     rows.clear();
-    for (const a of store.sorted()) {
-      const row = rowOf(a);
-      rows.set(appId(a), row);
-      frag.appendChild(row);
-    }
-    replaceChildren(tbody, frag);
+    tbody.textContent = "";
+    const ids = store.sorted().map(appId);
+    const build = (from: number, to: number): void => {
+      const frag = document.createDocumentFragment();
+      for (const id of ids.slice(from, to)) {
+        const a = store.apps.get(id);
+        if (!a || rows.has(id)) continue;
+        const row = rowOf(a);
+        row.hidden = !matches(a);
+        rows.set(id, row);
+        frag.appendChild(row);
+      }
+      tbody.appendChild(frag);
+    };
+    build(0, FIRST_ROWS);
     summarize();
     performance.measure("plumb:list-render", "plumb:list-start");
-    // after layout and paint: what a person waits for
+    // after layout and paint of the first screenful: what a person waits for
     requestAnimationFrame(() => setTimeout(() => performance.measure("plumb:list-painted", "plumb:list-start"), 0));
+    const rest = (from: number): void => {
+      if (mine !== generation) return;
+      if (from >= ids.length) {
+        performance.measure("plumb:list-complete", "plumb:list-start");
+        return;
+      }
+      build(from, from + CHUNK_ROWS);
+      setTimeout(() => rest(from + CHUNK_ROWS), 0);
+    };
+    setTimeout(() => rest(FIRST_ROWS), 0);
   };
   const one = (c: Exclude<StoreChange, { type: "snapshot" }>): void => {
     const old = rows.get(c.id);
@@ -96,8 +125,19 @@ export function renderList(main: HTMLElement, store: AppStore): () => void {
       tbody.insertBefore(row, (after && rows.get(appId(after))) || null);
       rows.set(c.id, row);
     }
-    summarize();
+    const a = c.app && store.apps.get(c.id);
+    const row = rows.get(c.id);
+    if (row) row.hidden = !a || !matches(a);
+    // a burst of changes (a commit every app moves to) costs one recount per frame, not one per event
+    if (!summaryQueued) {
+      summaryQueued = true;
+      requestAnimationFrame(() => {
+        summaryQueued = false;
+        summarize();
+      });
+    }
   };
+  let summaryQueued = false;
   for (const el of [text, sync, health]) el.addEventListener("input", summarize);
   if (store.loaded) full();
   else summarize();
