@@ -63,5 +63,5 @@ export function buildOperator(
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });
-  return { rest, discovery, cache, apps, controller, ctx, git, owned: new KubeOwnedObjects({ rest }) };
+  return { rest, discovery, cache, apps, controller, ctx, git, owned: new KubeOwnedObjects({ rest, cache }) };
 }

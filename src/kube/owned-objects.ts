@@ -1,6 +1,6 @@
 import type { KubeObject } from "../model/object.js";
 import type { OwnedObjectsPort, OwnerRef } from "../sync/ports.js";
-import { withoutManagedFields } from "./live-cache.js";
+import { withoutManagedFields, type LiveCache } from "./live-cache.js";
 import { isNotFound, type RestClient } from "./rest.js";
 
 /** Where the objects a kind owns are listed, and how the owner's selector narrows the list. */
@@ -19,16 +19,20 @@ const DEPTH = 2;
 const LIST_LIMIT = 200;
 
 /**
- * Finds what an app's workloads own, by listing the owned kind with the
- * owner's selector and keeping the objects whose ownerReferences name the
- * owner's uid. Only runs when the dashboard shows an app, so a few GETs per
- * view are cheaper than watching every Pod of the cluster.
+ * Finds what an app's workloads own: the workloads themselves come from the
+ * live cache (which watches every labelled object), their ReplicaSets, Jobs
+ * and Pods from lists with the owner's selector, kept when their
+ * ownerReferences name the owner's uid. Only runs when the dashboard shows an
+ * app, so a few lists per view are cheaper than watching every Pod of the
+ * cluster. Needs only `list` (never `get`) on the kinds involved.
  */
 export class KubeOwnedObjects implements OwnedObjectsPort {
   #rest: RestClient;
+  #cache: LiveCache;
 
-  constructor(opts: { rest: RestClient }) {
+  constructor(opts: { rest: RestClient; cache: LiveCache }) {
     this.#rest = opts.rest;
+    this.#cache = opts.cache;
   }
 
   async ownedBy(refs: OwnerRef[]): Promise<{ parents: KubeObject[]; owned: KubeObject[] }> {
@@ -57,10 +61,17 @@ export class KubeOwnedObjects implements OwnedObjectsPort {
 
   async #get(ref: OwnerRef): Promise<KubeObject | undefined> {
     const [group, version] = ref.apiVersion.includes("/") ? ref.apiVersion.split("/") : ["", ref.apiVersion];
-    const plural = `${ref.kind.toLowerCase()}s`;
+    const cached = this.#cache.get(group!, ref.kind, ref.namespace, ref.name);
+    if (cached !== "unwatched") return cached;
     const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
     try {
-      return withoutManagedFields(await this.#rest.request<KubeObject>({ method: "GET", path: `${base}/namespaces/${ref.namespace}/${plural}/${ref.name}` }));
+      const res = await this.#rest.request<{ items?: KubeObject[] }>({
+        method: "GET",
+        path: `${base}/namespaces/${ref.namespace}/${ref.kind.toLowerCase()}s`,
+        query: { fieldSelector: `metadata.name=${ref.name}` },
+      });
+      const found = res.items?.[0];
+      return found ? withoutManagedFields({ ...found, apiVersion: ref.apiVersion, kind: ref.kind }) : undefined;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
