@@ -42,9 +42,11 @@ export function judge(app: AppDetail): Omit<WaitOutcome, "app"> | undefined {
 
 /**
  * Polls the app every `intervalMs` until `judge` has a verdict or `timeoutMs`
- * passes. With `afterStartedAt` (a sync was just asked for) a verdict counts
- * only once an operation newer than that one ran, or after `settleMs` with
- * none (a sync with nothing to change runs no operation).
+ * passes. After a sync request (`afterSync`) a verdict counts only once an
+ * operation newer than the one before the request has run: when the diff
+ * said the app differs from Git (`expectOperation`), up to a minute is given
+ * for it to start; when it said the app is in sync there will be none; when
+ * the diff was not available, 10 s.
  */
 export async function waitForApp(opts: {
   client: ApiClient;
@@ -52,7 +54,7 @@ export async function waitForApp(opts: {
   name: string;
   timeoutMs: number;
   intervalMs?: number;
-  afterSync?: { startedAt: string | undefined; settleMs?: number };
+  afterSync?: { startedAt: string | undefined; expectOperation: boolean | undefined };
 }): Promise<WaitOutcome> {
   const began = Date.now();
   const path = ApiClient.appPath(opts.namespace, opts.name);
@@ -60,7 +62,8 @@ export async function waitForApp(opts: {
     const app = await opts.client.call<AppDetail>("GET", path);
     const op = app.status?.operationState;
     const newOperation = !opts.afterSync || (op?.startedAt !== undefined && op.startedAt !== opts.afterSync.startedAt);
-    const settled = newOperation || Date.now() - began >= (opts.afterSync?.settleMs ?? 5_000);
+    const expect = opts.afterSync?.expectOperation;
+    const settled = newOperation || expect === false || Date.now() - began >= (expect ? 60_000 : 10_000);
     const verdict = settled ? judge(app) : undefined;
     if (verdict) return { ...verdict, app };
     if (Date.now() - began >= opts.timeoutMs) {

@@ -106,13 +106,15 @@ export async function runApp(args: string[], io: CliIO, env?: NodeJS.ProcessEnv)
       case "sync": {
         const [ns, name] = appArg(rest, "sync NS/NAME [--wait]");
         const before = values.wait ? await client.call<AppDetail>("GET", ApiClient.appPath(ns, name)) : undefined;
+        // whether the sync has anything to do, so --wait knows whether to wait for an operation
+        const differs = values.wait ? await client.call<{ inSync: boolean }>("GET", ApiClient.appPath(ns, name, "/diff")).then((d) => !d.inSync, () => undefined) : undefined;
         const res = await client.call("POST", ApiClient.appPath(ns, name, "/sync"));
         if (!values.wait) {
           print(res, () => `${ns}/${name}: sync requested\n`);
           return 0;
         }
         io.stderr.write(`${ns}/${name}: sync requested; waiting up to ${Math.round(timeoutMs / 1000)}s\n`);
-        const outcome = await waitForApp({ client, namespace: ns, name, timeoutMs, afterSync: { startedAt: before?.status?.operationState?.startedAt } });
+        const outcome = await waitForApp({ client, namespace: ns, name, timeoutMs, afterSync: { startedAt: before?.status?.operationState?.startedAt, expectOperation: differs } });
         return report(outcome, print);
       }
       case "rollback": {

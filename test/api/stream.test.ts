@@ -133,3 +133,27 @@ describe("GET /api/v1/stream", () => {
     expect(changed).toBeLessThan((rounds * apps.length) / 4);
   });
 });
+
+describe("dashboard routes", () => {
+  it("redirects / and /ui to /ui/, and answers 503 DashboardNotBuilt when no assets were built", async () => {
+    running = await startFakeApi({ apps: [] });
+    const root = await fetch(`${running.url}/`, { redirect: "manual" });
+    expect([root.status, root.headers.get("location")]).toEqual([302, "/ui/"]);
+    const bare = await fetch(`${running.url}/ui`, { redirect: "manual" });
+    expect([bare.status, bare.headers.get("location")]).toEqual([301, "/ui/"]);
+    const page = await call(`${running.url}/ui/apps/a/b`);
+    expect(page).toMatchObject({ status: 503, body: { error: { code: "DashboardNotBuilt" } } });
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+  });
+
+  it("says which auth the API uses without a token, and whose a token is", async () => {
+    const { auth } = setup();
+    running = await startFakeApi({ apps: [], overrides: { auth } });
+    expect((await call(`${running.url}/api/v1/auth`)).body).toEqual({ mode: "kubernetes" });
+    expect((await call(`${running.url}/api/v1/auth`, { headers: { authorization: "Bearer alice-token" } })).body).toEqual({ mode: "kubernetes", user: { username: "alice" } });
+    expect((await call(`${running.url}/api/v1/auth`, { headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    await running.close();
+    running = await startFakeApi({ apps: [] });
+    expect((await call(`${running.url}/api/v1/auth`)).body).toEqual({ mode: "none" });
+  });
+});
