@@ -34,7 +34,9 @@ export function createApp(deps: ApiDeps): Express {
   });
   app.get("/api/v1/auth", authInfo(deps.auth));
   app.use(webhookRoutes(deps));
-  app.use(streamRoutes(deps));
+  const streams = streamRoutes(deps);
+  app.locals.endStreams = streams.endAll;
+  app.use(streams.router);
   app.use(applicationRoutes(deps));
   app.use(uiRoutes(deps.uiDir));
   app.use(notFound);

@@ -38,10 +38,14 @@ export const STREAM_DEFAULTS: StreamLimits = { maxClients: 100, heartbeatMs: 15_
  * the Authorizer and reused for `accessTtlMs`; an app whose namespace the
  * caller may no longer see is sent as `removed`.
  */
-export function streamRoutes(deps: ApiDeps): Router {
+export function streamRoutes(deps: ApiDeps): { router: Router; endAll: () => void } {
   const router = Router();
   const limits = { ...STREAM_DEFAULTS, ...deps.stream };
   const open = new Set<StreamClient>();
+  // a stream never ends by itself: a stopping server ends them, so it need not wait out its grace period
+  const endAll = (): void => {
+    for (const c of open) c.end();
+  };
   router.get(STREAM_PATH, authenticate(deps.auth), (req, res) => {
     if (open.size >= limits.maxClients) throw new HttpError(503, "TooManyStreams", `this replica already serves ${limits.maxClients} event streams; retry later`);
     res.status(200).set({ "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", "X-Accel-Buffering": "no" });
@@ -54,7 +58,7 @@ export function streamRoutes(deps: ApiDeps): Router {
     });
     client.start();
   });
-  return router;
+  return { router, endAll };
 }
 
 /** One open stream: what it has sent, what is pending, and what its caller may see. */
@@ -93,6 +97,11 @@ class StreamClient {
     this.#timers.push(setTimeout(() => this.#res.end(), this.#limits.maxLifetimeMs).unref());
     this.#res.write(`retry: 2000\n\n`);
     void this.#snapshot();
+  }
+
+  /** Ends the response (server shutdown); `close` follows from the request's close event. */
+  end(): void {
+    this.#res.end();
   }
 
   close(): void {

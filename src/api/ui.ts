@@ -42,8 +42,10 @@ export function uiRoutes(uiDir: string | undefined): Router {
   router.get("/ui", (req, res, next) => (req.originalUrl.split("?")[0] === "/ui" ? res.redirect(301, UI_PATH) : next()));
   router.use(UI_PATH, secured);
   if (uiDir) {
-    router.use(`${UI_PATH}assets`, express.static(join(uiDir, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false, etag: false }));
+    router.use(`${UI_PATH}assets`, express.static(join(uiDir, "assets"), { immutable: true, maxAge: "365d", index: false, etag: false, redirect: false }));
   }
+  // an asset that is not there is a 404, never the page (a script must not be answered with HTML)
+  router.use(`${UI_PATH}assets`, (req, _res, next) => next(new HttpError(404, "NotFound", `no dashboard asset ${req.path}; the page may be older than this build, reload it`)));
   router.get(`${UI_PATH}{*page}`, async (_req, res) => {
     if (!uiDir) throw new HttpError(503, "DashboardNotBuilt", "the dashboard is not part of this build; run `npm run build`");
     let html: string;

@@ -141,6 +141,8 @@ describe("dashboard routes", () => {
     expect([root.status, root.headers.get("location")]).toEqual([302, "/ui/"]);
     const bare = await fetch(`${running.url}/ui`, { redirect: "manual" });
     expect([bare.status, bare.headers.get("location")]).toEqual([301, "/ui/"]);
+    const asset = await call(`${running.url}/ui/assets/app-NOPE.js`);
+    expect(asset).toMatchObject({ status: 404, body: { error: { code: "NotFound" } } });
     const page = await call(`${running.url}/ui/apps/a/b`);
     expect(page).toMatchObject({ status: 503, body: { error: { code: "DashboardNotBuilt" } } });
     expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
@@ -157,3 +159,21 @@ describe("dashboard routes", () => {
     expect((await call(`${running.url}/api/v1/auth`)).body).toEqual({ mode: "none" });
   });
 });
+
+describe("shutdown", () => {
+  it("ends open event streams when the server closes, without waiting for its grace period", async () => {
+    running = await startFakeApi({ apps: [] });
+    const s = await open(running.url);
+    await s.next((e) => e.event === "snapshot");
+    const began = Date.now();
+    await running.server.close({ graceMs: 30_000 });
+    running = undefined;
+    expect(Date.now() - began).toBeLessThan(10_000);
+    await waitUntil(() => s.ended);
+  });
+});
+
+async function waitUntil(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(check()).toBe(true);
+}
