@@ -22,6 +22,8 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# the dashboard: ui/ bundled by esbuild (a devDependency) into dist/ui
+COPY ui ./ui
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps

@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 CLUSTER := hack/cluster/cluster.sh
 TOOLS := hack/tools/tools.sh
 
-.PHONY: all deps build lint typecheck test test-unit test-full cluster-build cluster-up cluster-down tools demo bench clean
+.PHONY: all deps build lint typecheck test test-unit test-full cluster-build cluster-up cluster-down tools demo bench clean browser
 
 all: build
 
@@ -35,6 +35,10 @@ cluster-build:
 tools:
 	$(TOOLS) build
 
+# Headless Chromium for the dashboard's browser tests (Debian package; idempotent).
+browser:
+	hack/install-chromium.sh
+
 cluster-up:
 	$(CLUSTER) up
 
@@ -43,7 +47,7 @@ cluster-down:
 
 # Everything: lint, types, unit tests, and integration/e2e tests against the
 # real local cluster (started once for the run, or reused when already up).
-test: deps cluster-build tools
+test: deps cluster-build tools browser
 	npm run lint --silent
 	npm run typecheck --silent
 	npm run build --silent
@@ -54,7 +58,7 @@ test-unit: deps
 
 # The slow reliability suite (many crash runs, big repos) on top of `test`.
 # The tests that stop the real kube-apiserver run alone afterwards.
-test-full: deps cluster-build tools build
+test-full: deps cluster-build tools browser build
 	PLUMB_TEST_FULL=1 vitest run
 	PLUMB_TEST_FULL=1 PLUMB_TEST_APISERVER_RESTART=1 vitest run --project cluster test/integration/reliability/apiserver-faults.test.ts -t "real kube-apiserver"
 

@@ -2,6 +2,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "./errors.js";
 
 /** Every setting of `plumb operator`, validated once at start. */
@@ -37,6 +38,8 @@ export interface OperatorConfig {
   trustedNamespaces: string[] | "*";
   /** The ServiceAccount an untrusted app without `spec.serviceAccountName` is applied as. */
   defaultServiceAccount: string;
+  /** Directory of the built dashboard (index.html, assets/). */
+  uiDir: string;
   /** The kustomize and helm binaries and the bounds of one render. */
   tools: ToolConfig;
 }
@@ -51,12 +54,18 @@ export interface ToolConfig {
   maxOutputBytes: number;
 }
 
+/**
+ * The dashboard built by `npm run build`: dist/ui of the package, found the
+ * same way from src/ (tests) and from dist/ (the built CLI and the image).
+ */
+export const PACKAGED_UI_DIR = fileURLToPath(new URL("../dist/ui/", import.meta.url));
+
 /** Flag names (kebab-case); each also reads PLUMB_<FLAG> from the environment. */
 export const OPERATOR_FLAGS = [
   "kubeconfig", "service-account-dir", "server", "listen", "namespace", "leader-elect", "lease-name",
   "lease-namespace", "lease-duration", "renew-deadline", "retry-period", "concurrency", "cache-dir",
   "git-timeout", "log-level", "api-auth", "webhook-secret", "identity", "trusted-namespaces",
-  "default-service-account", "kustomize-bin", "helm-bin", "render-timeout", "render-max-bytes",
+  "default-service-account", "kustomize-bin", "helm-bin", "render-timeout", "render-max-bytes", "ui-dir",
 ] as const;
 
 type Raw = Partial<Record<(typeof OPERATOR_FLAGS)[number], string>>;
@@ -97,6 +106,7 @@ export function loadOperatorConfig(flags: Raw, env: NodeJS.ProcessEnv = process.
       timeoutMs: int("render-timeout", get("render-timeout") ?? "60", 1, 3600) * 1000,
       maxOutputBytes: int("render-max-bytes", get("render-max-bytes") ?? String(32 * 1024 * 1024), 1024, 1024 * 1024 * 1024),
     },
+    uiDir: get("ui-dir") ?? PACKAGED_UI_DIR,
   };
   if (cfg.renewDeadlineSeconds >= cfg.leaseDurationSeconds) {
     throw new ConfigError(`--renew-deadline (${cfg.renewDeadlineSeconds}s) must be shorter than --lease-duration (${cfg.leaseDurationSeconds}s)`);
@@ -188,4 +198,36 @@ function bool(name: string, text: string): boolean {
 function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`--${name} must be one of ${allowed.join(", ")}, got "${text}"`);
   return text as T;
+}
+
+/** Settings of `plumb app`: where the API is and which token to send. */
+export interface AppClientConfig {
+  /** Base URL of Plumb's HTTP API, e.g. http://127.0.0.1:8080. */
+  server: string;
+  /** Bearer token; undefined: the current kubeconfig user's token, if it has one. */
+  token?: string;
+  /** Kubeconfig to take the token from ($KUBECONFIG, else ~/.kube/config). */
+  kubeconfig?: string;
+}
+
+/**
+ * `plumb app` settings from flags, then PLUMB_SERVER / PLUMB_TOKEN /
+ * KUBECONFIG, then defaults; throws ConfigError on a server that is not an
+ * http(s) URL.
+ */
+export function loadAppClientConfig(flags: { server?: string; token?: string; kubeconfig?: string }, env: NodeJS.ProcessEnv = process.env): AppClientConfig {
+  const server = (flags.server ?? env.PLUMB_SERVER ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new ConfigError(`--server must be a URL like http://127.0.0.1:8080, got "${server}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`--server must be an http(s) URL, got "${server}"`);
+  const cfg: AppClientConfig = { server };
+  const token = flags.token ?? env.PLUMB_TOKEN;
+  if (token) cfg.token = token;
+  const kubeconfig = flags.kubeconfig ?? env.KUBECONFIG?.split(":")[0];
+  if (kubeconfig) cfg.kubeconfig = kubeconfig;
+  return cfg;
 }

@@ -29,7 +29,7 @@ export const ERROR_CODES = {
     "RequestEntityTooLarge", "UnsupportedMediaType", "InternalError", "Expired", "ServiceUnavailable",
   ],
   sync: ["HealthCheckFailed", "Superseded"],
-  api: ["HistoryNotFound", "PayloadTooLarge", "AuthUnavailable", "NotLeader", "NotReady", "MissingSignature", "InvalidSignature", "WebhookDisabled"],
+  api: ["HistoryNotFound", "PayloadTooLarge", "AuthUnavailable", "NotLeader", "NotReady", "MissingSignature", "InvalidSignature", "WebhookDisabled", "TooManyStreams", "DashboardNotBuilt"],
   cli: ["ReadFailed", "InvalidArgs"],
   internal: ["Internal"],
 } as const;

@@ -9,6 +9,7 @@ import { loadKubeConfig } from "./kube/config.js";
 import { Discovery } from "./kube/discovery.js";
 import { LiveCache } from "./kube/live-cache.js";
 import { ObjectClient } from "./kube/objects.js";
+import { KubeOwnedObjects } from "./kube/owned-objects.js";
 import { RestClient } from "./kube/rest.js";
 import type { Application } from "./model/application.js";
 import { noMetrics, type SyncContext, type SyncMetrics } from "./sync/context.js";
@@ -28,6 +29,8 @@ export interface OperatorParts {
   controller: Controller;
   ctx: SyncContext;
   git: ReturnType<typeof createGitSource>;
+  /** Reads what an app's workloads own (the dashboard's resource tree). */
+  owned: KubeOwnedObjects;
 }
 
 /**
@@ -66,5 +69,5 @@ export function buildOperator(
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });
-  return { rest, discovery, cache, apps, controller, ctx, git };
+  return { rest, discovery, cache, apps, controller, ctx, git, owned: new KubeOwnedObjects({ rest, cache }) };
 }

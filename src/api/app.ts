@@ -1,12 +1,15 @@
 import express, { type Express, type RequestHandler } from "express";
 import { applicationRoutes } from "./applications.js";
+import { authInfo } from "./auth.js";
 import { errorHandler, notFound } from "./errors.js";
 import type { ApiDeps } from "./ports.js";
+import { streamRoutes } from "./stream.js";
+import { uiRoutes } from "./ui.js";
 import { webhookRoutes } from "./webhooks.js";
 
 /**
- * The HTTP API as an express app: probes, metrics, Applications and the Git
- * webhook, one error shape (`{"error": {"code", "message"}}`) and JSON 404s.
+ * The HTTP API as an express app: probes, metrics, Applications, their event
+ * stream, the Git webhook and the dashboard, one error shape (`{"error": {"code", "message"}}`) and JSON 404s.
  * Nothing here talks to Kubernetes or Git: every action is a call on `deps`.
  */
 export function createApp(deps: ApiDeps): Express {
@@ -29,8 +32,13 @@ export function createApp(deps: ApiDeps): Express {
     }
     res.type(deps.metrics.contentType).send(await deps.metrics.render());
   });
+  app.get("/api/v1/auth", authInfo(deps.auth));
   app.use(webhookRoutes(deps));
+  const streams = streamRoutes(deps);
+  app.locals.endStreams = streams.endAll;
+  app.use(streams.router);
   app.use(applicationRoutes(deps));
+  app.use(uiRoutes(deps.uiDir));
   app.use(notFound);
   app.use(errorHandler(deps.logger));
   return app;

@@ -4,6 +4,7 @@ import type { Application } from "../model/application.js";
 import type { ScheduleRequest } from "../sync/scheduler.js";
 import { accessOf, authenticate, demand } from "./auth.js";
 import type { ApiDeps } from "./ports.js";
+import { resourceTreeOf } from "./tree.js";
 import { detailOf, diffViewOf, summaryOf } from "./views.js";
 
 const BASE = "/api/v1/applications";
@@ -11,7 +12,7 @@ const ONE = `${BASE}/:namespace/:name`;
 const FULL_SHA = /^[0-9a-f]{40}$/i;
 
 /**
- * `/api/v1/applications*`: list, get, diff, sync and rollback. Every route
+ * `/api/v1/applications*`: list, get, diff, resource tree, sync and rollback. Every route
  * needs a bearer token (unless auth is "none"); reads need `get` and actions
  * `update` on applications.plumb.dev in the app's namespace. Rights are
  * checked before existence, so a caller cannot probe for apps it may not see.
@@ -37,6 +38,13 @@ export function applicationRoutes(deps: ApiDeps): Router {
   router.get(`${ONE}/diff`, async (req, res) => {
     const app = await appFor(deps, req, res, "get");
     res.json(diffViewOf(app, await deps.diff(app)));
+  });
+
+  router.get(`${ONE}/tree`, async (req, res) => {
+    const app = await appFor(deps, req, res, "get");
+    const parents = (app.status?.resources ?? []).map((r) => ({ apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind, namespace: r.namespace, name: r.name }));
+    const live = deps.owned ? await deps.owned.ownedBy(parents) : { parents: [], owned: [] };
+    res.json({ namespace: app.metadata.namespace ?? "", name: app.metadata.name, nodes: resourceTreeOf(app, live) });
   });
 
   router.post(`${ONE}/sync`, async (req, res) => {

@@ -54,3 +54,23 @@ async function ask<T>(call: () => Promise<T>): Promise<T> {
     throw new HttpError(503, "AuthUnavailable", `cannot check access with the Kubernetes API server: ${(err as Error).message}`, { cause: err });
   }
 }
+
+/**
+ * `GET /api/v1/auth` (no token needed): which auth the API uses, so the
+ * dashboard knows whether to ask for a token; with a token, also whose it is
+ * (401 when it is invalid), so a login form can check it before use.
+ */
+export function authInfo(auth: Authorizer | "none"): RequestHandler {
+  const check = authenticate(auth);
+  return async (req, res, next) => {
+    const mode = auth === "none" ? "none" : "kubernetes";
+    if (auth === "none" || !req.get("authorization")) {
+      res.json({ mode });
+      return;
+    }
+    await check(req, res, (err?: unknown) => {
+      if (err) return next(err);
+      res.json({ mode, user: { username: accessOf(res).user.username } });
+    });
+  };
+}

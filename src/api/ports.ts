@@ -1,8 +1,9 @@
 import type { Logger } from "../log.js";
 import type { Application } from "../model/application.js";
 import type { DiffReport } from "../sync/diff-report.js";
-import type { AppStorePort, Authorizer } from "../sync/ports.js";
+import type { AppStorePort, Authorizer, OwnedObjectsPort } from "../sync/ports.js";
 import type { ScheduleRequest } from "../sync/scheduler.js";
+import type { StreamLimits } from "./stream.js";
 
 /** How a reconcile request was taken. */
 export type RequestOutcome = "queued" | "unknown-app" | "not-leader";
@@ -25,8 +26,8 @@ export interface ApiMetrics {
  * the API never sees Kubernetes or Git, so it is tested with plain fakes.
  */
 export interface ApiDeps {
-  /** Applications from the operator's cache. */
-  apps: Pick<AppStorePort, "get" | "list">;
+  /** Applications from the operator's cache, and their changes (GET /api/v1/stream). */
+  apps: Pick<AppStorePort, "get" | "list" | "subscribe">;
   /** Asks the controller for a reconcile (sync, rollback, webhook refresh). */
   request(namespace: string, name: string, req: ScheduleRequest): RequestOutcome;
   /** What a sync of the app's Git head would change (Secret values redacted). */
@@ -41,4 +42,10 @@ export interface ApiDeps {
   logger?: Logger;
   /** Largest accepted request body (JSON and webhooks), default 1 MiB. */
   bodyLimitBytes?: number;
+  /** What an app's workloads own (ReplicaSets, Pods): the dashboard's resource tree. Without it the tree has the inventory only. */
+  owned?: OwnedObjectsPort;
+  /** Directory of the built dashboard (index.html and assets/); without it /ui/ answers 503. */
+  uiDir?: string;
+  /** Limits of GET /api/v1/stream (defaults: STREAM_DEFAULTS). */
+  stream?: Partial<StreamLimits>;
 }

@@ -32,6 +32,8 @@ export async function startApiServer(opts: { app: Express; host: string; port: n
     close: async ({ graceMs = 5_000 } = {}) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      // event streams (GET /api/v1/stream) stay open until told to end
+      (opts.app.locals.endStreams as (() => void) | undefined)?.();
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       force.unref();
       await closed;

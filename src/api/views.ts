@@ -14,12 +14,15 @@ export interface AppSummary {
   health: { status: string; message: string };
   ready?: { status: string; reason: string; message: string };
   operationPhase?: string;
+  /** When the last sync operation finished (or the newest history entry was deployed). */
+  lastSyncedAt?: string;
 }
 
 /** The list view: identity, source, sync and health. URLs lose any userinfo. */
 export function summaryOf(app: Application): AppSummary {
   const st: ApplicationStatus = app.status ?? {};
   const ready = st.conditions?.find((c) => c.type === "Ready");
+  const lastSynced = st.operationState?.finishedAt ?? st.history?.[0]?.deployedAt;
   return {
     namespace: app.metadata.namespace ?? "",
     name: app.metadata.name,
@@ -31,6 +34,7 @@ export function summaryOf(app: Application): AppSummary {
     health: { status: st.health?.status ?? "Unknown", message: st.health?.message ?? "" },
     ...(ready ? { ready: { status: ready.status, reason: ready.reason, message: ready.message } } : {}),
     ...(st.operationState ? { operationPhase: st.operationState.phase } : {}),
+    ...(lastSynced ? { lastSyncedAt: lastSynced } : {}),
   };
 }
 

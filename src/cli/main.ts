@@ -11,6 +11,8 @@ commands:
   health FILE|-        print the health of live objects, one JSON line each
   diff DIR --kubeconfig F [--namespace NS]
                        show what a sync of DIR would change (Secret values redacted)
+  app list|get|sync|rollback|history|diff|wait ...
+                       Applications through Plumb's HTTP API (plumb app --help)
 `;
 
 /** Dispatches `plumb <command>`; resolves to the exit code. */
@@ -28,6 +30,10 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     case "diff": {
       const { runDiff } = await import("./diff.js");
       return runDiff(rest, io);
+    }
+    case "app": {
+      const { runApp } = await import("./app.js");
+      return runApp(rest, io);
     }
     case undefined:
     case "help":

@@ -81,6 +81,8 @@ export function apiDeps(opts: { config: OperatorConfig; parts: OperatorParts; me
     ready: () => parts.apps.isSynced(),
     auth: config.apiAuth === "none" ? "none" : new KubeAuthorizer({ rest: parts.rest }),
     ...(config.webhookSecret ? { webhookSecret: config.webhookSecret } : {}),
+    owned: parts.owned,
+    uiDir: config.uiDir,
     metrics: opts.metrics,
     logger: opts.logger,
   };

@@ -136,3 +136,21 @@ export interface Authorizer {
   /** Whether the user may `verb` Applications in `namespace`. */
   allowed(user: ApiUser, verb: ApiVerb, namespace: string): Promise<boolean>;
 }
+
+/** A parent whose owned objects are wanted (a live object the inventory names). */
+export interface OwnerRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Objects the cluster created on behalf of an app's objects (a Deployment's
+ * ReplicaSets and their Pods, a Job's Pods): the dashboard's resource tree.
+ * Implemented by src/kube from ownerReferences; read only when asked.
+ */
+export interface OwnedObjectsPort {
+  /** The live parents and every object owned by them, directly or through another owned object. */
+  ownedBy(parents: OwnerRef[]): Promise<{ parents: KubeObject[]; owned: KubeObject[] }>;
+}

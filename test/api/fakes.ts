@@ -55,6 +55,8 @@ export interface FakeApi {
   requests: { namespace: string; name: string; req: ScheduleRequest }[];
   metrics: PlumbMetrics;
   deps: ApiDeps;
+  /** Tells subscribers (event streams) that an app changed, as the Application informer would. */
+  emit(type: "add" | "update" | "delete", app: Application): void;
   close(): Promise<void>;
 }
 
@@ -64,10 +66,15 @@ export async function startFakeApi(opts: { apps?: Application[]; overrides?: Par
   const requests: FakeApi["requests"] = [];
   const metrics = new PlumbMetrics({ processMetrics: false });
   metrics.attach({ apps: () => apps });
+  const listeners = new Set<(type: "add" | "update" | "delete", app: Application) => void>();
   const deps: ApiDeps = {
     apps: {
       get: (ns, name) => apps.find((a) => a.metadata.namespace === ns && a.metadata.name === name),
       list: () => apps,
+      subscribe: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
     },
     request: (namespace, name, req) => {
       requests.push({ namespace, name, req });
@@ -81,7 +88,10 @@ export async function startFakeApi(opts: { apps?: Application[]; overrides?: Par
     ...opts.overrides,
   };
   const server = await startApiServer({ app: createApp(deps), host: "127.0.0.1", port: 0 });
-  return { url: server.url, server, apps, requests, metrics, deps, close: () => server.close() };
+  const emit = (type: "add" | "update" | "delete", app: Application): void => {
+    for (const l of listeners) l(type, app);
+  };
+  return { url: server.url, server, apps, requests, metrics, deps, emit, close: () => server.close({ graceMs: 100 }) };
 }
 
 /** fetch + JSON body. */
