@@ -4,6 +4,7 @@ import type { Logger } from "./log.js";
 import { createGitSource, type GitOperationEvent } from "./git/index.js";
 import { KubeAppStore } from "./kube/app-store.js";
 import { KubeCluster } from "./kube/cluster.js";
+import { KubeNotifierStore } from "./kube/notifier-store.js";
 import { loadKubeConfig } from "./kube/config.js";
 import { Discovery } from "./kube/discovery.js";
 import { LiveCache } from "./kube/live-cache.js";
@@ -15,6 +16,8 @@ import { Controller } from "./sync/controller.js";
 import { RenderMemo } from "./sync/desired.js";
 import { DriftMemory } from "./sync/drift-memory.js";
 import { applierOf } from "./sync/tenancy.js";
+import { NotificationService } from "./notify/service.js";
+import type { NotifyMetrics } from "./notify/ports.js";
 
 /** The concrete parts of a running operator, built from config. */
 export interface OperatorParts {
@@ -25,6 +28,8 @@ export interface OperatorParts {
   controller: Controller;
   ctx: SyncContext;
   git: ReturnType<typeof createGitSource>;
+  /** Notifications from Application status transitions; the leader runs it beside the controller. */
+  notifications: NotificationService;
 }
 
 /**
@@ -35,7 +40,7 @@ export function buildOperator(
   cfg: OperatorConfig,
   logger: Logger,
   metrics: SyncMetrics = noMetrics,
-  hooks: { onGitOperation?: (event: GitOperationEvent) => void } = {},
+  hooks: { onGitOperation?: (event: GitOperationEvent) => void; notifyMetrics?: NotifyMetrics } = {},
 ): OperatorParts {
   const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, serviceAccountDir: cfg.serviceAccountDir, server: cfg.server });
   const rest = new RestClient(kc);
@@ -61,5 +66,7 @@ export function buildOperator(
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });
-  return { rest, discovery, cache, apps, controller, ctx, git };
+  const notifiers = new KubeNotifierStore({ rest, logger, ...(cfg.namespace ? { namespace: cfg.namespace } : {}) });
+  const notifications = new NotificationService({ apps, notifiers, logger, ...(hooks.notifyMetrics ? { metrics: hooks.notifyMetrics } : {}) });
+  return { rest, discovery, cache, apps, controller, ctx, git, notifications };
 }

@@ -34,6 +34,7 @@ describe("architecture", () => {
     ["render", ["model", "errors"]],
     ["sync", ["model", "health", "diff", "render", "errors", "log"]],
     ["api", ["model", "sync", "errors", "log", "health"]],
+    ["notify", ["model", "errors", "log"]],
   ])("%s imports only from %j inside src", (area, allowed) => {
     const bad = importsOf(area).filter((e) => e.local && e.target !== area && !(allowed as string[]).includes(e.target));
     expect(bad).toEqual([]);

@@ -37,6 +37,7 @@ export async function startTestOperator(opts: { namespace: string; flags?: Recor
   await parts.discovery.refresh(true);
   await parts.apps.start();
   parts.controller.start();
+  parts.notifications.start();
   return {
     ...parts,
     config,
@@ -44,6 +45,7 @@ export async function startTestOperator(opts: { namespace: string; flags?: Recor
     logs,
     stop: async () => {
       await parts.controller.stop();
+      await parts.notifications.stop();
       await parts.apps.stop();
       await parts.cache.stop();
       parts.rest.close();
