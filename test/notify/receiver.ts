@@ -7,6 +7,8 @@ export interface Received {
   path: string;
   headers: IncomingMessage["headers"];
   body: string;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** A local HTTP receiver on 127.0.0.1 whose answers the test scripts. */
@@ -27,7 +29,7 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const r = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const r = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now() };
       received.push(r);
       const answer = handler(r, received.length);
       if (!answer) {

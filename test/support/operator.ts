@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { loadOperatorConfig, type OperatorConfig } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/log.js";
+import type { PlumbMetrics } from "../../src/metrics/index.js";
 import { buildOperator, type OperatorParts } from "../../src/operator.js";
 import { KUBECONFIG } from "./kube.js";
 
@@ -21,7 +22,7 @@ export interface TestOperator extends OperatorParts {
  * `namespace` (so parallel test files do not see each other's apps), without
  * leader election, with its own Git cache directory.
  */
-export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<TestOperator> {
+export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string>; metrics?: PlumbMetrics }): Promise<TestOperator> {
   const cacheDir = mkdtempSync(join(tmpdir(), "plumb-test-cache-"));
   const config = loadOperatorConfig({ kubeconfig: KUBECONFIG, namespace: opts.namespace, "leader-elect": "false", "cache-dir": cacheDir, "git-timeout": "10", listen: "127.0.0.1:0", ...opts.flags }, {});
   const logs: string[] = [];
@@ -33,7 +34,7 @@ export async function startTestOperator(opts: { namespace: string; flags?: Recor
     },
   });
   const logger = createLogger({ level: "debug", destination: sink });
-  const parts = buildOperator(config, logger);
+  const parts = opts.metrics ? buildOperator(config, logger, opts.metrics, { notifyMetrics: opts.metrics }) : buildOperator(config, logger);
   await parts.discovery.refresh(true);
   await parts.apps.start();
   parts.controller.start();
