@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   sync: ["HealthCheckFailed", "Superseded"],
   api: ["HistoryNotFound", "PayloadTooLarge", "AuthUnavailable", "NotLeader", "NotReady", "MissingSignature", "InvalidSignature", "WebhookDisabled", "TooManyStreams", "DashboardNotBuilt"],
   cli: ["ReadFailed", "InvalidArgs"],
+  notify: ["AddressMissing", "AddressInvalid", "RepoUnknown", "TokenMissing", "DeliveryFailed", "QueueFull"],
   internal: ["Internal"],
 } as const;
 

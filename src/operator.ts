@@ -5,6 +5,7 @@ import type { Logger } from "./log.js";
 import { createGitSource, type GitOperationEvent } from "./git/index.js";
 import { KubeAppStore } from "./kube/app-store.js";
 import { KubeCluster } from "./kube/cluster.js";
+import { KubeNotifierStore } from "./kube/notifier-store.js";
 import { loadKubeConfig } from "./kube/config.js";
 import { Discovery } from "./kube/discovery.js";
 import { LiveCache } from "./kube/live-cache.js";
@@ -19,6 +20,8 @@ import { RenderMemo } from "./sync/desired.js";
 import { DEFAULT_TOOL_BOUNDS } from "./render/index.js";
 import { DriftMemory } from "./sync/drift-memory.js";
 import { applierOf } from "./sync/tenancy.js";
+import { NotificationService } from "./notify/service.js";
+import type { NotifyMetrics } from "./notify/ports.js";
 
 /** The concrete parts of a running operator, built from config. */
 export interface OperatorParts {
@@ -31,6 +34,8 @@ export interface OperatorParts {
   git: ReturnType<typeof createGitSource>;
   /** Reads what an app's workloads own (the dashboard's resource tree). */
   owned: KubeOwnedObjects;
+  /** Notifications from Application status transitions; the leader runs it beside the controller. */
+  notifications: NotificationService;
 }
 
 /**
@@ -41,7 +46,7 @@ export function buildOperator(
   cfg: OperatorConfig,
   logger: Logger,
   metrics: SyncMetrics = noMetrics,
-  hooks: { onGitOperation?: (event: GitOperationEvent) => void } = {},
+  hooks: { onGitOperation?: (event: GitOperationEvent) => void; notifyMetrics?: NotifyMetrics } = {},
 ): OperatorParts {
   const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, serviceAccountDir: cfg.serviceAccountDir, server: cfg.server });
   const rest = new RestClient(kc);
@@ -69,5 +74,7 @@ export function buildOperator(
     supersedeCheckMs: 3_000,
   };
   const controller = new Controller({ ctx, concurrency: cfg.concurrency, liveChanges: (l) => cache.subscribe((_t, o) => l(o)) });
-  return { rest, discovery, cache, apps, controller, ctx, git, owned: new KubeOwnedObjects({ rest, cache }) };
+  const notifiers = new KubeNotifierStore({ rest, logger, ...(cfg.namespace ? { namespace: cfg.namespace } : {}) });
+  const notifications = new NotificationService({ apps, notifiers, logger, ...(hooks.notifyMetrics ? { metrics: hooks.notifyMetrics } : {}) });
+  return { rest, discovery, cache, apps, controller, ctx, git, owned: new KubeOwnedObjects({ rest, cache }), notifications };
 }

@@ -52,11 +52,12 @@ const RULES: Record<string, Rule> = {
   render: { value: ["model", "errors"], node: ["child_process", "fs", "path"], packages: ["yaml"] },
   sync: { value: ["model", "health", "diff", "render", "errors"], type: ["log"], node: ["crypto", "os", "zlib"] },
   git: { value: ["model", "errors", "log"], node: ["crypto", "fs", "os", "path", "url", "worker_threads"], packages: ["isomorphic-git"] },
-  kube: { value: ["model", "errors"], type: ["config", "log", "render", "sync"], node: ["crypto", "fs", "http", "https", "path", "perf_hooks", "util"], packages: ["@kubernetes/client-node"] },
+  kube: { value: ["model", "errors", "notify"], type: ["config", "log", "render", "sync"], node: ["crypto", "fs", "http", "https", "path", "perf_hooks", "util"], packages: ["@kubernetes/client-node"] },
   metrics: { value: ["model"], type: ["sync"], packages: ["prom-client"] },
   api: { value: ["model", "sync", "errors", "health"], type: ["log"], node: ["crypto", "fs", "http", "path"], packages: ["express"] },
+  notify: { value: ["model", "errors"], type: ["log"], node: ["crypto"] },
   charts: { value: ["model", "errors"], type: ["sync"], node: ["crypto", "fs", "path"], packages: ["semver", "yaml"] },
-  operator: { value: ["charts", "git", "kube", "render", "sync", "model"], type: ["config", "log"], node: ["fs"] },
+  operator: { value: ["charts", "git", "kube", "notify", "render", "sync", "model"], type: ["config", "log"], node: ["fs"] },
   cli: { value: ["api", "config", "errors", "health", "kube", "log", "metrics", "model", "operator", "render", "sync"], node: ["fs", "os", "path", "util"], packages: ["yaml"] },
 };
 

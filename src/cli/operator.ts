@@ -12,7 +12,7 @@ import { createLogger, type Logger } from "../log.js";
 import { PlumbMetrics } from "../metrics/index.js";
 import { buildOperator, type OperatorParts } from "../operator.js";
 import { diffApplication } from "../sync/diff-report.js";
-import { runWithLeadership, type Leadership } from "./lifecycle.js";
+import { runWithLeadership, type Leadership, type LeaderWork } from "./lifecycle.js";
 
 /** A started operator. */
 export interface RunningOperator {
@@ -34,12 +34,13 @@ export interface RunningOperator {
 export async function startOperator(opts: { config: OperatorConfig; logger: Logger; onLost?: () => void }): Promise<RunningOperator> {
   const { config, logger } = opts;
   const metrics = new PlumbMetrics();
-  const parts = buildOperator(config, logger, metrics, { onGitOperation: (e) => metrics.gitOperation(e) });
+  const parts = buildOperator(config, logger, metrics, { onGitOperation: (e) => metrics.gitOperation(e), notifyMetrics: metrics });
   metrics.attach({
     apps: () => parts.apps.list(),
     queue: () => ({ depth: parts.controller.scheduler.depth, active: parts.controller.scheduler.active }),
     kubeRequests: () => parts.rest.countsByResource,
     git: () => parts.git.stats(),
+    notifications: () => parts.notifications.dispatcher.depth,
   });
   // the API starts before the controller; until then this replica leads nothing
   const leading: { now?: Leadership } = {};
@@ -52,7 +53,7 @@ export async function startOperator(opts: { config: OperatorConfig; logger: Logg
     await server.close();
     throw err;
   }
-  const lead = runWithLeadership({ config, rest: parts.rest, logger, controller: parts.controller, onLost: opts.onLost ?? (() => undefined) });
+  const lead = runWithLeadership({ config, rest: parts.rest, logger, controller: leaderWork(parts), onLost: opts.onLost ?? (() => undefined) });
   leading.now = lead;
   let stopping: Promise<void> | undefined;
   return {
@@ -65,6 +66,20 @@ export async function startOperator(opts: { config: OperatorConfig; logger: Logg
         await parts.cache.stop();
         parts.rest.close();
       })()),
+  };
+}
+
+/** What only the leader runs: the sync controller and the notifications that follow its status writes. */
+function leaderWork(parts: OperatorParts): LeaderWork {
+  return {
+    start: () => {
+      parts.controller.start();
+      parts.notifications.start();
+    },
+    stop: async () => {
+      await parts.controller.stop();
+      await parts.notifications.stop();
+    },
   };
 }
 

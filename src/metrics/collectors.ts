@@ -57,6 +57,14 @@ export function registerCollectors(registry: Registry, sources: () => Partial<Me
       this.set(sources().queue?.().active ?? 0);
     },
   });
+  new Gauge({
+    name: "plumb_notification_queue_depth",
+    help: "Notifications queued or waiting to retry.",
+    registers,
+    collect() {
+      this.set(sources().notifications?.() ?? 0);
+    },
+  });
   new Counter({
     name: "plumb_kube_api_requests_total",
     help: "Requests sent to the Kubernetes API server, by verb (DRYRUN: server-side dry-run applies) and resource (plural.group).",

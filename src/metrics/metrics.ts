@@ -24,6 +24,7 @@ export class PlumbMetrics implements SyncMetrics {
   #gitSeconds: Histogram<"operation" | "result">;
   #webhooks: Counter<"provider" | "result">;
   #http: Counter<"method" | "route" | "code">;
+  #notifications: Counter<"type" | "result">;
 
   constructor(opts: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -34,6 +35,7 @@ export class PlumbMetrics implements SyncMetrics {
     this.#gitSeconds = new Histogram({ name: "plumb_git_operation_duration_seconds", help: "Duration of Git revision resolves and fetches, by operation and result.", labelNames: ["operation", "result"], buckets: GIT_BUCKETS, registers });
     this.#webhooks = new Counter({ name: "plumb_webhook_requests_total", help: "Git webhook requests, by provider and result.", labelNames: ["provider", "result"], registers });
     this.#http = new Counter({ name: "plumb_http_requests_total", help: "HTTP API requests, by method, route and status code.", labelNames: ["method", "route", "code"], registers });
+    this.#notifications = new Counter({ name: "plumb_notifications_total", help: "Notifications finished, by Notifier type and result (success, failure, dropped).", labelNames: ["type", "result"], registers });
     registerCollectors(this.registry, () => this.#sources);
     if (opts.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -68,6 +70,11 @@ export class PlumbMetrics implements SyncMetrics {
     this.#http.inc({ method, route, code: String(code) });
   }
 
+  /** Counts one finished notification (implements notify's NotifyMetrics). */
+  notification(type: string, result: "success" | "failure" | "dropped"): void {
+    this.#notifications.inc({ type, result });
+  }
+
   /** The Content-Type of `render()`'s text. */
   get contentType(): string {
     return this.registry.contentType;
@@ -96,4 +103,6 @@ export const METRIC_NAMES = [
   "plumb_git_received_bytes_total",
   "plumb_webhook_requests_total",
   "plumb_http_requests_total",
+  "plumb_notifications_total",
+  "plumb_notification_queue_depth",
 ] as const;

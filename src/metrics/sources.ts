@@ -14,6 +14,8 @@ export interface MetricsSources {
   kubeRequests: () => Record<string, number>;
   /** Git counters so far. */
   git: () => { requests: number; fetches: number; bytes: number };
+  /** Notifications queued or waiting to retry. */
+  notifications: () => number;
 }
 
 /** One finished Git operation (same shape as git/'s GitOperationEvent). */

@@ -11,3 +11,6 @@ export const APP_GROUP = "plumb.dev";
 export const APP_VERSION = "v1alpha1";
 export const APP_PLURAL = "applications";
 export const APP_KIND = "Application";
+/** Plural and kind of Notifier (same group and version as Application). */
+export const NOTIFIER_PLURAL = "notifiers";
+export const NOTIFIER_KIND = "Notifier";

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { loadOperatorConfig, type OperatorConfig } from "../../src/config.js";
 import { createLogger, type Logger } from "../../src/log.js";
+import type { PlumbMetrics } from "../../src/metrics/index.js";
 import { buildOperator, type OperatorParts } from "../../src/operator.js";
 import { KUBECONFIG } from "./kube.js";
 
@@ -48,12 +49,13 @@ export function testOperatorBase(opts: { namespace: string; flags?: Record<strin
 }
 
 /** Starts the operator's controller in-process (no HTTP API; see startApiOperator for the whole of `plumb operator`). */
-export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string> }): Promise<TestOperator> {
+export async function startTestOperator(opts: { namespace: string; flags?: Record<string, string>; metrics?: PlumbMetrics }): Promise<TestOperator> {
   const { config, logger, logs, removeCache } = testOperatorBase(opts);
-  const parts = buildOperator(config, logger);
+  const parts = opts.metrics ? buildOperator(config, logger, opts.metrics, { notifyMetrics: opts.metrics }) : buildOperator(config, logger);
   await parts.discovery.refresh(true);
   await parts.apps.start();
   parts.controller.start();
+  parts.notifications.start();
   return {
     ...parts,
     config,
@@ -61,6 +63,7 @@ export async function startTestOperator(opts: { namespace: string; flags?: Recor
     logs,
     stop: async () => {
       await parts.controller.stop();
+      await parts.notifications.stop();
       await parts.apps.stop();
       await parts.cache.stop();
       parts.rest.close();

@@ -105,10 +105,10 @@ describe("deploy/", () => {
     expect(await canI(["escalate", "clusterroles.rbac.authorization.k8s.io"])).toBe(false);
   });
 
-  it("keeps the controller role read-only outside Application status, Events, reviews and impersonation", async () => {
+  it("keeps the controller role read-only outside Application and Notifier status, Events, reviews and impersonation", async () => {
     const role = (await rendered()).find((o) => o.kind === "ClusterRole" && o.metadata.name === "plumb-controller") as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
     const writes = role.rules.filter((r) => r.verbs.some((v) => !["get", "list", "watch"].includes(v))).flatMap((r) => r.resources);
-    expect(new Set(writes)).toEqual(new Set(["applications/status", "events", "tokenreviews", "subjectaccessreviews", "serviceaccounts"]));
+    expect(new Set(writes)).toEqual(new Set(["applications/status", "notifiers/status", "events", "tokenreviews", "subjectaccessreviews", "serviceaccounts"]));
     const secretRules = role.rules.filter((r) => r.resources.includes("secrets"));
     expect(secretRules.flatMap((r) => r.verbs)).toEqual(["get"]);
   });
