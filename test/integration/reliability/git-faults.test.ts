@@ -82,7 +82,7 @@ describe("Git faults", () => {
   it.each<[GitServerFault, RegExp]>([
     ["down", /cannot connect \(ECONNREFUSED\)/],
     ["500", /answered HTTP 500/],
-    ["hang", /no answer within 2000 ms/],
+    ["hang", /no answer within 5000 ms/],
     ["truncate", /failed: /],
   ])("a server that is %s: GitFetchFailed, zero deletions, recovery", async (fault, message) => {
     const name = `fault-${fault}`;

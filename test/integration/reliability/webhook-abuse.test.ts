@@ -102,7 +102,9 @@ describe("webhook abuse", () => {
     const inflight = new Set<Promise<void>>();
     let sent = 0;
     const started = performance.now();
-    const durationMs = 10_000;
+    // 10,000 requests at up to 1,000/s; a busy machine may need longer to send them (bounded: 2 min)
+    const total = 10_000;
+    const maxMs = 120_000;
     let pushedRev: string | undefined;
     let readyAfterMs: number | undefined;
     // a real push three seconds in: the app must sync it while the flood goes on
@@ -118,9 +120,9 @@ describe("webhook abuse", () => {
     })();
     const sampler = setInterval(() => rss.push(op.rss().nowMiB), 250);
     try {
-      for (let tick = 0; performance.now() - started < durationMs; tick++) {
+      for (let tick = 0; sent < total && performance.now() - started < maxMs; tick++) {
         // catch up to 1,000/s whatever the timer granularity
-        const due = Math.floor(performance.now() - started) - sent;
+        const due = Math.min(total, Math.floor(performance.now() - started)) - sent;
         for (let i = 0; i < due; i++) {
           const kind = kinds[mix[sent % mix.length]!]!;
           sent++;
@@ -152,7 +154,7 @@ describe("webhook abuse", () => {
         `a push made 3 s in was Ready ${Math.round(readyAfterMs!)} ms later (${(syncedAtMs / 1000).toFixed(1)} s into the flood)`,
     );
     expect(wrong).toEqual([]);
-    expect(sent).toBeGreaterThanOrEqual(9_000);
+    expect(sent).toBe(total);
     expect(peak).toBeLessThan(1024); // a sanity bound, not a budget
     expect((await getApplication(ns, "victim"))?.status?.sync?.revision).toBe(pushedRev);
     expect(op.child.exitCode).toBeNull();
