@@ -84,3 +84,28 @@ spec:
       targetPort: 8080
 `;
 }
+
+/** A namespaced CRD of kind Widget in `group` whose `spec.size` has the given schema (e.g. `{type: integer, maximum: 10}`). */
+export function widgetCRDYAML(group: string, sizeSchema = "{type: integer}"): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.${group}
+spec:
+  group: ${group}
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: ${sizeSchema}
+`;
+}

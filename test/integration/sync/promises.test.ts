@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { applyApplication, conditionOf, configMapYAML, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
+import { applyApplication, widgetCRDYAML, conditionOf, configMapYAML, getApplication, waitForApp, waitForReady } from "../../support/apps.js";
 import { useTestEnvironment } from "../../support/env.js";
 import { getJSON, kubectl, waitFor } from "../../support/kube.js";
 
@@ -91,27 +91,7 @@ describe("a new app is validated before its first write", () => {
     const group = `${env.ns}.plumb.test`;
     const crdName = `widgets.${group}`;
     crds.push(crdName);
-    const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: ${crdName}
-spec:
-  group: ${group}
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                size: {type: integer, maximum: 10}
-`;
+    const crd = widgetCRDYAML(group, "{type: integer, maximum: 10}");
     const widget = `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: huge\nspec:\n  size: 1000\n`;
     const repoURL = await env.git.createRepo("new-crd");
     await env.git.commit("new-crd", { files: { "crd.yaml": crd, "widget.yaml": widget, "cm.yaml": configMapYAML("crd-side", { k: "v" }) } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyApplication, conditionOf, configMapYAML, deploymentYAML, getApplication, serviceYAML, waitForApp, waitForReady } from "../../support/apps.js";
+import { applyApplication, widgetCRDYAML, conditionOf, configMapYAML, deploymentYAML, getApplication, serviceYAML, waitForApp, waitForReady } from "../../support/apps.js";
 import { getJSON, kubectl, waitFor } from "../../support/kube.js";
 import { useTestEnvironment } from "../../support/env.js";
 
@@ -155,27 +155,7 @@ describe("sync", () => {
 describe("sync with CRDs and kubectl", () => {
   it("installs a CRD and its custom resource from one commit, waiting until the CRD is Established", async () => {
     const group = `${env.ns.replace(/[^a-z0-9]/g, "")}.example.com`;
-    const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.${group}
-spec:
-  group: ${group}
-  scope: Namespaced
-  names: {plural: widgets, singular: widget, kind: Widget, listKind: WidgetList}
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec:
-              type: object
-              properties:
-                size: {type: integer}
-`;
+    const crd = widgetCRDYAML(group);
     const repoURL = await env.git.createRepo("crd");
     const rev = await env.git.commit("crd", { files: { "crd.yaml": crd, "widget.yaml": `apiVersion: ${group}/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n` } });
     await applyApplication({ namespace: env.ns, name: "crd", spec: { source: { repoURL }, destination: { namespace: env.ns }, interval: "2s", syncPolicy: automated } });
