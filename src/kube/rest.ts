@@ -29,13 +29,22 @@ export type RequestCounts = Record<string, number>;
  */
 export class RestClient {
   readonly server: URL;
-  readonly counts: RequestCounts = {};
   /** Counts by "VERB resource" (e.g. "PUT leases.coordination.k8s.io"), so Lease renewals show apart from app objects. */
   readonly countsByResource: RequestCounts = {};
   #kc: KubeConfig;
   #agent: https.Agent | http.Agent | undefined;
   #headers: Record<string, string> = {};
   #headersAt = 0;
+
+  /** Counts by verb, summed over resources. */
+  get counts(): RequestCounts {
+    const out: RequestCounts = {};
+    for (const [key, n] of Object.entries(this.countsByResource)) {
+      const verb = key.slice(0, key.indexOf(" "));
+      out[verb] = (out[verb] ?? 0) + n;
+    }
+    return out;
+  }
 
   constructor(kc: KubeConfig) {
     this.#kc = kc;
@@ -85,7 +94,6 @@ export class RestClient {
     }
     if (req.impersonate) h["Impersonate-User"] = req.impersonate;
     const verb = req.method === "PATCH" && url.searchParams.get("dryRun") ? "DRYRUN" : req.method;
-    this.counts[verb] = (this.counts[verb] ?? 0) + 1;
     const byResource = `${verb} ${resourceOf(url.pathname)}`;
     this.countsByResource[byResource] = (this.countsByResource[byResource] ?? 0) + 1;
     const mod = url.protocol === "https:" ? https : http;
